@@ -1,0 +1,1 @@
+"""Dual-Use Desk application: configuration, CLI, HTTP API and (later) chat channels."""

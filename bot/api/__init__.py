@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): health and search now; chat, feedback and tickets later."""

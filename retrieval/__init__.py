@@ -1,0 +1,23 @@
+"""The knowledge base: ingestion → index → retrieval, behind one public search API."""
+
+from retrieval.errors import (
+    DocumentError,
+    EmbedderMismatchError,
+    IndexNotBuiltError,
+    KnowledgeBaseError,
+)
+from retrieval.filters import Audience, SearchFilters
+from retrieval.knowledge_base import KnowledgeBase
+from retrieval.search import Hit, Retriever
+
+__all__ = [
+    "Audience",
+    "DocumentError",
+    "EmbedderMismatchError",
+    "Hit",
+    "IndexNotBuiltError",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "Retriever",
+    "SearchFilters",
+]

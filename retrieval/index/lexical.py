@@ -1,0 +1,90 @@
+"""BM25 over a tokenisation that handles both English and Japanese.
+
+Japanese has no spaces, so CJK runs become character bigrams (a standard, dictionary-free
+choice for Japanese retrieval); English words are stemmed; compound identifiers such as
+``ATLA-2026-UAS-014`` are also kept whole so an exact id outranks its parts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+_IDENTIFIER = re.compile(r"[a-z0-9]+(?:[-_/.][a-z0-9]+)+")
+_WORD = re.compile(r"[a-z0-9]+")
+_CJK_RUN = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+_HIRAGANA = re.compile(r"^[\u3040-\u309f]+$")
+_STOPWORDS = frozenset(STOPWORDS_EN) | {"what", "which", "when", "how", "do", "does", "can", "i"}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lexical tokens for BM25 (the same function for documents and queries)."""
+    normalized = unicodedata.normalize("NFKC", text).lower()
+    tokens = [m.group() for m in _IDENTIFIER.finditer(normalized)]
+    words = [w for w in _WORD.findall(normalized) if w not in _STOPWORDS]
+    tokens.extend(_stemmer().stemWords(words))
+    for run in _CJK_RUN.findall(normalized):
+        grams = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+        tokens.extend(g for g in grams if not _HIRAGANA.match(g))
+    return tokens
+
+
+class LexicalIndex:
+    """A bm25s index saved beside the manifest, stamped with the generation it reflects."""
+
+    def __init__(self, directory: Path) -> None:
+        self._dir = directory
+        self._bm25: bm25s.BM25 | None = None
+        self.chunk_ids: list[str] = []
+        self.generation = -1
+
+    def load(self) -> bool:
+        stamp = self._dir / "stamp.json"
+        if not stamp.is_file():
+            return False
+        data = json.loads(stamp.read_text(encoding="utf-8"))
+        self.generation, self.chunk_ids = int(data["generation"]), list(data["chunk_ids"])
+        self._bm25 = (
+            bm25s.BM25.load(str(self._dir / "bm25"), show_progress=False)
+            if self.chunk_ids
+            else None
+        )
+        return True
+
+    def build(self, chunk_ids: list[str], tokens: list[list[str]], generation: int) -> None:
+        """Rebuild from scratch (milliseconds at this scale), then swap in atomically."""
+        staging = self._dir.with_name(self._dir.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        bm25 = None
+        if chunk_ids:
+            bm25 = bm25s.BM25()
+            bm25.index([t or [""] for t in tokens], show_progress=False)
+            bm25.save(str(staging / "bm25"), show_progress=False)
+        (staging / "stamp.json").write_text(
+            json.dumps({"generation": generation, "chunk_ids": chunk_ids}), encoding="utf-8"
+        )
+        shutil.rmtree(self._dir, ignore_errors=True)
+        staging.rename(self._dir)
+        self._bm25, self.chunk_ids, self.generation = bm25, chunk_ids, generation
+
+    def scores(self, query_tokens: list[str]) -> npt.NDArray[np.float64]:
+        """One BM25 score per chunk, aligned with :attr:`chunk_ids`."""
+        if self._bm25 is None or not query_tokens:
+            return np.zeros(len(self.chunk_ids))
+        return np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float64)

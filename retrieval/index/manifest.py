@@ -1,0 +1,163 @@
+"""The record of what was ingested: one row per document (with its content hash) and per chunk.
+
+It makes ingestion incremental, feeds the lexical index, and holds chunk text and metadata
+for hits. A generation number changes with every write so readers know when to reload.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from retrieval.documents import Chunk, SourceDocument, date_to_int
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source_path TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    body TEXT NOT NULL,
+    published INTEGER NOT NULL,
+    supersedes TEXT,
+    chunk_count INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO state VALUES ('generation', '0');
+"""
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    doc_id: str
+    source_path: str
+    content_hash: str
+    published: int
+    supersedes: str | None
+    chunk_count: int
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    chunk_id: str
+    doc_id: str
+    text: str
+    meta: dict[str, Any]
+    tokens: list[str]
+
+
+class Manifest:
+    """SQLite file in the data directory; every change is one transaction."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        found = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if found not in (0, SCHEMA_VERSION):
+            raise RuntimeError(f"{path} has schema version {found}; expected {SCHEMA_VERSION}")
+        self._conn.executescript(_SCHEMA)
+        self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute(
+            "UPDATE state SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+        )
+        self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @property
+    def generation(self) -> int:
+        row = self._conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
+        return int(row[0])
+
+    def documents(self) -> dict[str, DocumentRecord]:
+        rows = self._conn.execute(
+            "SELECT doc_id, source_path, content_hash, published, supersedes, chunk_count "
+            "FROM documents"
+        ).fetchall()
+        return {row[0]: DocumentRecord(*row) for row in rows}
+
+    def document_body(self, doc_id: str) -> tuple[dict[str, Any], str] | None:
+        row = self._conn.execute(
+            "SELECT meta, body FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        return None if row is None else (json.loads(row[0]), row[1])
+
+    def chunks(self) -> list[ChunkRecord]:
+        rows = self._conn.execute(
+            "SELECT chunk_id, doc_id, text, meta, tokens FROM chunks ORDER BY doc_id, ordinal"
+        ).fetchall()
+        return [
+            ChunkRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4])) for r in rows
+        ]
+
+    def replace(
+        self, document: SourceDocument, chunks: list[Chunk], tokens: list[list[str]]
+    ) -> None:
+        meta = document.meta
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM documents WHERE doc_id = ?", (meta.id,))
+            conn.execute(
+                "INSERT INTO documents (doc_id, source_path, content_hash, meta, body, published,"
+                " supersedes, chunk_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    meta.id,
+                    str(document.path),
+                    document.content_hash,
+                    meta.model_dump_json(),
+                    document.body,
+                    date_to_int(meta.published),
+                    meta.supersedes,
+                    len(chunks),
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO chunks (chunk_id, doc_id, ordinal, text, meta, tokens)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.chunk_id,
+                        c.doc_id,
+                        c.ordinal,
+                        c.text,
+                        json.dumps(c.flat_metadata(), ensure_ascii=False),
+                        json.dumps(t, ensure_ascii=False),
+                    )
+                    for c, t in zip(chunks, tokens, strict=True)
+                ],
+            )
+
+    def remove(self, doc_id: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def clear(self) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM documents")

@@ -1,0 +1,1 @@
+"""Ingestion: source files → documents → section-aware chunks → the index."""

@@ -1,0 +1,113 @@
+"""Incremental ingestion: add new documents, replace changed ones, skip unchanged ones,
+and (with ``prune``) remove documents gone from the corpus. A bad file is reported and
+skipped; it never stops the rest and never removes what was already indexed."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.documents import SourceDocument
+from retrieval.errors import DocumentError
+from retrieval.ingestion.chunking import Chunker
+from retrieval.ingestion.loaders import discover, load_document
+from retrieval.index.lexical import tokenize
+from retrieval.knowledge_base import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[DocumentError] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+Progress = Callable[[Path], None]
+
+
+def ingest(
+    kb: KnowledgeBase,
+    paths: Iterable[Path],
+    chunker: Chunker,
+    *,
+    prune: bool = False,
+    rebuild: bool = False,
+    on_file: Progress | None = None,
+) -> IngestReport:
+    """Bring the index in line with the files under ``paths``."""
+    started = time.perf_counter()
+    report = IngestReport()
+    roots = [p.resolve() for p in paths]
+    files = list(discover(roots))
+    if rebuild:
+        kb.vectors.drop()
+        kb.manifest.clear()
+    known = kb.manifest.documents()
+    seen: dict[str, Path] = {}
+    failed_paths: set[str] = set()
+
+    for path in files:
+        try:
+            document = load_document(path)
+            if document.meta.id in seen:
+                raise DocumentError(
+                    path, f"duplicate id '{document.meta.id}' (also in {seen[document.meta.id]})"
+                )
+            seen[document.meta.id] = path
+            record = known.get(document.meta.id)
+            if record is not None and record.content_hash == document.content_hash:
+                report.unchanged.append(document.meta.id)
+            else:
+                report.chunks += _index_document(kb, chunker, document)
+                (report.updated if record else report.added).append(document.meta.id)
+        except DocumentError as error:
+            log.warning("skipped %s", error)
+            report.failed.append(error)
+            failed_paths.add(str(path))
+        finally:
+            if on_file is not None:
+                on_file(path)
+
+    if prune:
+        for doc_id, record in known.items():
+            gone = doc_id not in seen and record.source_path not in failed_paths
+            if gone and _under(Path(record.source_path), roots):
+                kb.vectors.delete_document(doc_id)
+                kb.manifest.remove(doc_id)
+                report.removed.append(doc_id)
+
+    kb.refresh_lexical()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _under(path: Path, roots: list[Path]) -> bool:
+    """Prune only within the folders being ingested, never documents from elsewhere."""
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def _index_document(kb: KnowledgeBase, chunker: Chunker, document: SourceDocument) -> int:
+    """Vectors first, manifest last: a crash in between leaves the old hash, so the next
+    run redoes this document instead of trusting a half-written one."""
+    chunks = chunker.chunk(document)
+    if not chunks:
+        raise DocumentError(document.path, "no indexable text after chunking")
+    texts = [c.search_text for c in chunks]
+    vectors = kb.embedder.embed_passages(texts)
+    kb.vectors.delete_document(document.meta.id)
+    kb.vectors.upsert(chunks, vectors)
+    kb.manifest.replace(document, chunks, [tokenize(t) for t in texts])
+    return len(chunks)

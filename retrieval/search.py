@@ -1,0 +1,227 @@
+"""The one retrieval API every caller uses (Slack, web, evals, the CLI, LangChain).
+
+Hybrid search: dense vectors (Chroma) and BM25 each rank candidates inside the same scope,
+and reciprocal rank fusion merges them. Documents whose tender id (or document id) appears
+verbatim in the question are pinned first, because an exact identifier is unambiguous.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from retrieval.documents import date_to_int, int_to_date
+from retrieval.errors import IndexNotBuiltError
+from retrieval.filters import Audience, Scope, SearchFilters
+from retrieval.index.lexical import tokenize
+from retrieval.index.manifest import ChunkRecord
+from retrieval.knowledge_base import KnowledgeBase
+
+Mode = Literal["hybrid", "dense", "lexical"]
+_IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its provenance and how each ranker placed it."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    anchor: str
+    text: str
+    score: float
+    doc_type: str
+    language: str
+    access: str
+    published: dt.date
+    deadline: dt.date | None
+    tender_id: str | None
+    tech_areas: tuple[str, ...]
+    issuer: str | None
+    source_url: str | None
+    dense_rank: int | None
+    lexical_rank: int | None
+    pinned: bool
+
+    @property
+    def url(self) -> str:
+        """Where the web chat shows the cited section."""
+        return f"/sources/{self.doc_id}" + (f"#{self.anchor}" if self.anchor else "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "section": self.section,
+            "anchor": self.anchor,
+            "url": self.url,
+            "score": round(self.score, 6),
+            "doc_type": self.doc_type,
+            "language": self.language,
+            "published": self.published.isoformat(),
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "tender_id": self.tender_id,
+            "tech_areas": list(self.tech_areas),
+            "issuer": self.issuer,
+            "source_url": self.source_url,
+            "dense_rank": self.dense_rank,
+            "lexical_rank": self.lexical_rank,
+            "text": self.text,
+        }
+
+
+class Retriever:
+    """Thread-safe; reloads its in-memory view when the index changes underneath it."""
+
+    def __init__(self, kb: KnowledgeBase, candidates: int = 40, rrf_k: int = 60) -> None:
+        self._kb = kb
+        self._candidates = candidates
+        self._rrf_k = rrf_k
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._chunks: dict[str, ChunkRecord] = {}
+        self._identifiers: dict[str, set[str]] = {}
+        self._supersedes: list[tuple[str, int, str]] = []
+
+    def _sync(self) -> None:
+        with self._lock:
+            generation = self._kb.manifest.generation
+            if generation == self._generation:
+                return
+            self._kb.refresh_lexical()
+            self._chunks = {c.chunk_id: c for c in self._kb.manifest.chunks()}
+            identifiers: dict[str, set[str]] = {}
+            for chunk in self._chunks.values():
+                for key in (chunk.meta["doc_id"], chunk.meta.get("tender_id")):
+                    if key:
+                        identifiers.setdefault(_normalize(key), set()).add(chunk.doc_id)
+            self._identifiers = identifiers
+            self._supersedes = [
+                (record.doc_id, record.published, record.supersedes)
+                for record in self._kb.manifest.documents().values()
+                if record.supersedes
+            ]
+            self._generation = generation
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        audience: Audience = "startup",
+        as_of: dt.date | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[Hit]:
+        """The top ``k`` chunks for ``query`` that ``audience`` may see on date ``as_of``."""
+        self._sync()
+        if not self._chunks:
+            raise IndexNotBuiltError(self._kb.data_dir)
+        scope = self._scope(filters or SearchFilters(), audience, as_of or dt.date.today())
+        dense = self._dense(query, scope) if mode in ("hybrid", "dense") else []
+        lexical = self._lexical(query, scope) if mode in ("hybrid", "lexical") else []
+        fused: dict[str, float] = {}
+        for ranking in (dense, lexical):
+            for rank, chunk_id in enumerate(ranking, start=1):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self._rrf_k + rank)
+        order = sorted(fused, key=lambda cid: -fused[cid])
+        pinned_docs = self._pinned_docs(query) if mode == "hybrid" else set()
+        order = self._pin(order, pinned_docs, scope)
+        dense_rank = {cid: i for i, cid in enumerate(dense, start=1)}
+        lexical_rank = {cid: i for i, cid in enumerate(lexical, start=1)}
+        return [
+            self._hit(cid, fused.get(cid, 0.0), dense_rank.get(cid), lexical_rank.get(cid), pinned_docs)
+            for cid in order[:k]
+        ]
+
+    def _scope(self, filters: SearchFilters, audience: Audience, as_of: dt.date) -> Scope:
+        as_of_int = date_to_int(as_of)
+        superseded = frozenset(old for _, published, old in self._supersedes if published <= as_of_int)
+        return Scope(filters=filters, audience=audience, as_of=as_of, superseded=superseded)
+
+    def _dense(self, query: str, scope: Scope) -> list[str]:
+        vector = self._kb.embedder.embed_queries([query])[0]
+        ids = self._kb.vectors.query(vector, self._candidates, scope.chroma_where())
+        return [cid for cid in ids if cid in self._chunks]
+
+    def _lexical(self, query: str, scope: Scope) -> list[str]:
+        lexical = self._kb.lexical
+        scores = lexical.scores(tokenize(query))
+        order = np.argsort(-scores, kind="stable")
+        ranked: list[str] = []
+        for index in order:
+            if scores[index] <= 0 or len(ranked) >= self._candidates:
+                break
+            chunk = self._chunks.get(lexical.chunk_ids[index])
+            if chunk is not None and scope.admits(chunk.meta):
+                ranked.append(chunk.chunk_id)
+        return ranked
+
+    def _pin(self, order: list[str], pinned_docs: set[str], scope: Scope) -> list[str]:
+        """Move the best chunk of each pinned document to the front (its first chunk when
+        neither ranker found it)."""
+        front: list[str] = []
+        for doc_id in sorted(pinned_docs):
+            best = next((cid for cid in order if self._chunks[cid].doc_id == doc_id), None)
+            if best is None:
+                best = next(
+                    (
+                        cid
+                        for cid, chunk in self._chunks.items()
+                        if chunk.doc_id == doc_id and scope.admits(chunk.meta)
+                    ),
+                    None,
+                )
+            if best is not None:
+                front.append(best)
+        return front + [cid for cid in order if cid not in front]
+
+    def _pinned_docs(self, query: str) -> set[str]:
+        found: set[str] = set()
+        for token in _IDENTIFIER.findall(_normalize(query)):
+            found |= self._identifiers.get(token, set())
+        return found
+
+    def _hit(
+        self,
+        chunk_id: str,
+        score: float,
+        dense_rank: int | None,
+        lexical_rank: int | None,
+        pinned_docs: set[str],
+    ) -> Hit:
+        chunk = self._chunks[chunk_id]
+        meta = chunk.meta
+        return Hit(
+            chunk_id=chunk_id,
+            doc_id=chunk.doc_id,
+            title=meta["title"],
+            section=meta.get("section", ""),
+            anchor=meta.get("anchor", ""),
+            text=chunk.text,
+            score=score,
+            doc_type=meta["doc_type"],
+            language=meta["language"],
+            access=meta["access"],
+            published=int_to_date(meta["published"]),
+            deadline=int_to_date(meta["deadline"]) if "deadline" in meta else None,
+            tender_id=meta.get("tender_id"),
+            tech_areas=tuple(meta.get("tech_areas", ())),
+            issuer=meta.get("issuer"),
+            source_url=meta.get("source_url"),
+            dense_rank=dense_rank,
+            lexical_rank=lexical_rank,
+            pinned=chunk.doc_id in pinned_docs,
+        )
+
+
+def _normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()

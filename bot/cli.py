@@ -28,7 +28,7 @@ eval_app = typer.Typer(help="Measure the assistant on question sets.")
 app.add_typer(eval_app, name="eval")
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(exc: Exception, code: int = 2) -> typer.Exit:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from retrieval.documents import date_to_int
@@ -34,6 +34,10 @@ class Scope:
     audience: Audience
     as_of: dt.date
     superseded: frozenset[str] = field(default_factory=frozenset)
+
+    def restricted(self, *, language: str) -> Scope:
+        """The same scope limited to one language."""
+        return replace(self, filters=replace(self.filters, languages=(language,)))
 
     def chroma_where(self) -> dict[str, Any] | None:
         """The scope as a Chroma ``where`` clause (dates compared as YYYYMMDD integers)."""

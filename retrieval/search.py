@@ -25,6 +25,7 @@ from retrieval.knowledge_base import KnowledgeBase
 
 Mode = Literal["hybrid", "dense", "lexical"]
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+_MIN_SPREAD = 0.01
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Retriever:
         self._chunks: dict[str, ChunkRecord] = {}
         self._identifiers: dict[str, set[str]] = {}
         self._supersedes: list[tuple[str, int, str]] = []
+        self._languages: tuple[str, ...] = ()
 
     def _sync(self) -> None:
         with self._lock:
@@ -105,6 +107,7 @@ class Retriever:
                     if key:
                         identifiers.setdefault(_normalize(key), set()).add(chunk.doc_id)
             self._identifiers = identifiers
+            self._languages = tuple(sorted({c.meta["language"] for c in self._chunks.values()}))
             self._supersedes = [
                 (record.doc_id, record.published, record.supersedes)
                 for record in self._kb.manifest.documents().values()
@@ -148,9 +151,30 @@ class Retriever:
         return Scope(filters=filters, audience=audience, as_of=as_of, superseded=superseded)
 
     def _dense(self, query: str, scope: Scope) -> list[str]:
+        """Nearest chunks, language-balanced.
+
+        Multilingual embedders score a passage in the question's own language higher than an
+        equally relevant one in the other language. Each language is therefore ranked on its
+        own and the lists merged on similarity standardised within each language, so the best
+        English passage can win a Japanese question (and the other way round).
+        """
         vector = self._kb.embedder.embed_queries([query])[0]
-        ids = self._kb.vectors.query(vector, self._candidates, scope.chroma_where())
-        return [cid for cid in ids if cid in self._chunks]
+        languages = scope.filters.languages or self._languages
+        scored: list[tuple[float, str]] = []
+        for language in languages:
+            where = scope.restricted(language=language).chroma_where()
+            found = [
+                (cid, sim)
+                for cid, sim in self._kb.vectors.query(vector, self._candidates, where)
+                if cid in self._chunks
+            ]
+            if not found:
+                continue
+            sims = np.array([sim for _, sim in found])
+            spread = max(float(sims.std()), _MIN_SPREAD)
+            scored.extend(((sim - float(sims.mean())) / spread, cid) for cid, sim in found)
+        scored.sort(reverse=True)
+        return [cid for _, cid in scored[: self._candidates]]
 
     def _lexical(self, query: str, scope: Scope) -> list[str]:
         lexical = self._kb.lexical

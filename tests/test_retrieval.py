@@ -1,0 +1,94 @@
+"""Hybrid search: cross-lingual, exact identifiers, filters, and the audience rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from retrieval import IndexNotBuiltError, KnowledgeBase, Retriever, SearchFilters
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def _ids(hits: list) -> list[str]:  # type: ignore[type-arg]
+    return [h.doc_id for h in hits]
+
+
+def test_a_japanese_question_finds_the_english_passage(mini_retriever: Retriever) -> None:
+    hits = mini_retriever.search("全省庁統一資格の等級はどう決まりますか", k=3, as_of=TODAY)
+    assert hits[0].doc_id == "qualification"
+
+
+def test_an_english_question_finds_the_japanese_passage(mini_retriever: Retriever) -> None:
+    hits = mini_retriever.search("Who classifies goods for export control?", k=3, as_of=TODAY)
+    assert hits[0].doc_id == "export-control-ja"
+
+
+def test_hits_carry_section_anchor_and_link(mini_retriever: Retriever) -> None:
+    hit = mini_retriever.search("commercial registry certificate", k=1, as_of=TODAY)[0]
+    assert (hit.doc_id, hit.section, hit.anchor) == ("qualification", "Documents", "documents")
+    assert hit.url == "/sources/qualification#documents"
+
+
+def test_an_exact_tender_id_comes_first(mini_retriever: Retriever) -> None:
+    for query in ("When does ATLA-2026-SAT-003 close?", "atla-2026-sat-003の締切"):
+        assert mini_retriever.search(query, k=5, as_of=TODAY)[0].tender_id == "ATLA-2026-SAT-003"
+
+
+def test_a_startup_never_receives_a_staff_only_document(mini_retriever: Retriever) -> None:
+    query = "internal scoring weight Kestrel Robotics ATLA-2026-UAS-014 internal-scoring"
+    for mode in ("hybrid", "dense", "lexical"):
+        hits = mini_retriever.search(query, k=20, as_of=TODAY, mode=mode)
+        assert "internal-scoring" not in _ids(hits)
+        assert all(h.access == "public" for h in hits)
+
+
+def test_staff_can_retrieve_staff_only_documents(mini_retriever: Retriever) -> None:
+    hits = mini_retriever.search("internal scoring weight", k=3, audience="staff", as_of=TODAY)
+    assert hits[0].doc_id == "internal-scoring"
+
+
+def test_open_on_lists_only_tenders_still_open(mini_retriever: Retriever) -> None:
+    hits = mini_retriever.search(
+        "drone tenders", k=10, filters=SearchFilters(open_on=TODAY), as_of=TODAY
+    )
+    assert set(_ids(hits)) == {"atla-2026-uas-014", "atla-2026-sat-003"}
+    assert all(h.deadline is not None and h.deadline >= TODAY for h in hits)
+
+
+def test_tech_area_and_type_filters_narrow_the_results(mini_retriever: Retriever) -> None:
+    filters = SearchFilters(doc_types=("tender_notice",), tech_areas=("drones",))
+    hits = mini_retriever.search("navigation", k=10, filters=filters, as_of=TODAY)
+    assert set(_ids(hits)) == {"atla-2026-uas-014", "atla-2026-uas-006"}
+
+
+def test_language_filter(mini_retriever: Retriever) -> None:
+    hits = mini_retriever.search("export", k=10, filters=SearchFilters(languages=("ja",)), as_of=TODAY)
+    assert set(_ids(hits)) == {"export-control-ja"}
+
+
+def test_a_superseded_document_gives_way_to_its_successor(mini_retriever: Retriever) -> None:
+    hits = mini_retriever.search("small-value purchase limit", k=10, as_of=TODAY)
+    assert "thresholds-2026" in _ids(hits)
+    assert "thresholds-2024" not in _ids(hits)
+    before = mini_retriever.search("small-value purchase limit", k=10, as_of=dt.date(2025, 1, 1))
+    assert "thresholds-2024" in _ids(before)
+
+
+def test_documents_published_after_as_of_are_not_yet_visible(mini_retriever: Retriever) -> None:
+    assert "future-policy" not in _ids(mini_retriever.search("orbital refuelling", k=10, as_of=TODAY))
+    later = mini_retriever.search("orbital refuelling", k=3, as_of=dt.date(2027, 7, 1))
+    assert later[0].doc_id == "future-policy"
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical"])
+def test_single_ranker_modes_rank_from_that_ranker_alone(mini_retriever: Retriever, mode: str) -> None:
+    hits = mini_retriever.search("satellite constellation", k=3, as_of=TODAY, mode=mode)  # type: ignore[arg-type]
+    assert hits
+    assert all((h.dense_rank if mode == "dense" else h.lexical_rank) is not None for h in hits)
+
+
+def test_searching_an_empty_index_says_to_ingest_first(kb: KnowledgeBase) -> None:
+    with pytest.raises(IndexNotBuiltError, match="dualuse ingest"):
+        Retriever(kb).search("anything")

@@ -315,13 +315,15 @@ def peak_rss_mib() -> float:
     return round(peak / 2**20 if sys.platform == "darwin" else peak / 2**10, 1)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], left: int = 1) -> str:
+    """Plain-text columns: the first ``left`` columns left-aligned, numbers right-aligned."""
     cells = [list(headers), *[[str(c) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
 
     def line(row: Sequence[str]) -> str:
         parts = [
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+            cell.ljust(widths[i]) if i < left else cell.rjust(widths[i])
+            for i, cell in enumerate(row)
         ]
         return "  ".join(parts).rstrip()
 
@@ -340,7 +342,8 @@ def render(result: dict[str, Any]) -> str:
         "Dual-Use Desk retrieval benchmark",
         f"  {env['started']}  python {env['python']}  {env['platform']}  cpus={env['cpus']}",
         f"  corpus: {env['corpus']}",
-        f"  embedder: {env['embedder']} (loaded in {env['embedder_load_seconds']:.2f} s)",
+        f"  embedder: {env['embedder']} "
+        f"(load + first calls {env['embedder_load_seconds']:.2f} s, not in the figures below)",
         f"  chunker: defaults; search: k={K}, {result['queries']} timed queries per mode "
         f"({len(QUERIES)} distinct, EN+JA), after one warm-up pass",
         "",
@@ -376,10 +379,11 @@ def render(result: dict[str, Any]) -> str:
         f"Replicated index: {rep['chunks']:,} chunks in {rep['documents']:,} documents "
         f"({rep['copies']} copies of the corpus) built in {fmt(rep['seconds'], 2)} s",
         "  " + ", ".join(f"{k} {fmt(v, 2)} s" for k, v in rep["breakdown_seconds"].items()),
-        "  NOTE: its vectors are perturbed copies of the corpus vectors (gaussian noise "
-        f"sigma={rep['noise_sigma']}, renormalised), texts carry synthetic suffixes;",
-        "  nothing was re-embedded. Search latency depends on index size, not on how the "
-        "vectors were made.",
+        "  NOTE: the replicated index's vectors are PERTURBED COPIES of the corpus vectors",
+        f"  (gaussian noise sigma={rep['noise_sigma']}, renormalised) and its texts carry "
+        "synthetic suffixes;",
+        "  nothing was re-embedded. Search latency depends on the index's size, not on how",
+        "  its vectors were made.",
         "",
         "Search latency, Retriever.search(q, k=5), ms",
     ]
@@ -391,8 +395,8 @@ def render(result: dict[str, Any]) -> str:
             rows.append(
                 [
                     label,
-                    f"{search['chunks']:,}",
                     mode,
+                    f"{search['chunks']:,}",
                     stats["n"],
                     fmt(stats["p50_ms"], 2),
                     fmt(stats["p95_ms"], 2),
@@ -400,7 +404,7 @@ def render(result: dict[str, Any]) -> str:
                     fmt(stats["max_ms"], 2),
                 ]
             )
-    out.append(table(["index", "chunks", "mode", "n", "p50", "p95", "mean", "max"], rows))
+    out.append(table(["index", "mode", "chunks", "n", "p50", "p95", "mean", "max"], rows, left=2))
     for key in ("corpus", "replicated"):
         search = result["search"][key]
         out.append(
@@ -417,10 +421,10 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     log(f"loading embedder {EMBEDDER} ...")
     t0 = time.perf_counter()
     embedder = make_embedder(EMBEDDER)
-    load_seconds = time.perf_counter() - t0
     # Warm the engine so neither stage below pays a first-call cost.
     embedder.embed_passages(["warm-up passage"])
     embedder.embed_queries(["warm-up query"])
+    load_seconds = time.perf_counter() - t0
     chunker = Chunker()
 
     log(f"[1/4] ingest() of {corpus} into a fresh index ...")

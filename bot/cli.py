@@ -21,7 +21,6 @@ from evals.retrieval import run_retrieval_eval, score
 from retrieval import KnowledgeBase, KnowledgeBaseError, SearchFilters
 from retrieval.ingestion.loaders import discover
 from retrieval.ingestion.pipeline import IngestReport, ingest
-from retrieval.search import Mode
 
 app = typer.Typer(help="Dual-Use Desk: cited answers for startups entering Japan's defense market.")
 eval_app = typer.Typer(help="Measure the assistant on question sets.")
@@ -189,7 +188,9 @@ def eval_retrieval_command(
         questions = load_questions(files)
         with tempfile.TemporaryDirectory(prefix="dualuse-eval-") as scratch:
             if corpus is not None:
-                settings = settings.model_copy(update={"data_dir": Path(scratch), "chroma_url": None})
+                settings = settings.model_copy(
+                    update={"data_dir": Path(scratch), "chroma_url": None}
+                )
             kb = open_knowledge_base(settings)
             if corpus is not None:
                 report = _run_ingest(settings, kb, [corpus], prune=False, rebuild=False)
@@ -216,7 +217,10 @@ def eval_retrieval_command(
     table = Table("scope", "n", "hit@1", f"hit@{k}", "MRR", title=f"Retrieval ({mode})")
     for name, row in [("all", summary), *summary["by_lang"].items()]:
         table.add_row(
-            name, str(row["n"]), f"{row['hit_at_1']:.3f}", f"{row['hit_at_5']:.3f}",
+            name,
+            str(row["n"]),
+            f"{row['hit_at_1']:.3f}",
+            f"{row['hit_at_5']:.3f}",
             f"{row['mrr']:.3f}",
         )
     console.print(table)

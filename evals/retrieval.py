@@ -73,4 +73,7 @@ def score(results: list[RetrievalResult], k: int = 5) -> dict[str, Any]:
     by_lang: dict[str, list[RetrievalResult]] = defaultdict(list)
     for result in results:
         by_lang[_language(result.question)].append(result)
-    return {**metrics(results), "by_lang": {lang: metrics(g) for lang, g in sorted(by_lang.items())}}
+    return {
+        **metrics(results),
+        "by_lang": {lang: metrics(g) for lang, g in sorted(by_lang.items())},
+    }

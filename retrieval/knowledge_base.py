@@ -37,9 +37,7 @@ class KnowledgeBase:
         if self.lexical.load() and self.lexical.generation == generation:
             return self.lexical
         records = self.manifest.chunks()
-        self.lexical.build(
-            [r.chunk_id for r in records], [r.tokens for r in records], generation
-        )
+        self.lexical.build([r.chunk_id for r in records], [r.tokens for r in records], generation)
         return self.lexical
 
     def close(self) -> None:

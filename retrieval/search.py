@@ -2,7 +2,8 @@
 
 Hybrid search: dense vectors (Chroma) and BM25 each rank candidates inside the same scope,
 and reciprocal rank fusion merges them. Documents whose tender id (or document id) appears
-verbatim in the question are pinned first, because an exact identifier is unambiguous.
+verbatim in the question are pinned first, because an exact identifier is unambiguous
+(a tender id pins its notice; other documents that mention it rank on their merits).
 """
 
 from __future__ import annotations
@@ -103,9 +104,10 @@ class Retriever:
             self._chunks = {c.chunk_id: c for c in self._kb.manifest.chunks()}
             identifiers: dict[str, set[str]] = {}
             for chunk in self._chunks.values():
-                for key in (chunk.meta["doc_id"], chunk.meta.get("tender_id")):
-                    if key:
-                        identifiers.setdefault(_normalize(key), set()).add(chunk.doc_id)
+                identifiers.setdefault(chunk.doc_id, set()).add(chunk.doc_id)
+                if chunk.meta["doc_type"] == "tender_notice" and chunk.meta.get("tender_id"):
+                    tender_id = _normalize(chunk.meta["tender_id"])
+                    identifiers.setdefault(tender_id, set()).add(chunk.doc_id)
             self._identifiers = identifiers
             self._languages = tuple(sorted({c.meta["language"] for c in self._chunks.values()}))
             self._supersedes = [
@@ -141,13 +143,17 @@ class Retriever:
         dense_rank = {cid: i for i, cid in enumerate(dense, start=1)}
         lexical_rank = {cid: i for i, cid in enumerate(lexical, start=1)}
         return [
-            self._hit(cid, fused.get(cid, 0.0), dense_rank.get(cid), lexical_rank.get(cid), pinned_docs)
+            self._hit(
+                cid, fused.get(cid, 0.0), dense_rank.get(cid), lexical_rank.get(cid), pinned_docs
+            )
             for cid in order[:k]
         ]
 
     def _scope(self, filters: SearchFilters, audience: Audience, as_of: dt.date) -> Scope:
         as_of_int = date_to_int(as_of)
-        superseded = frozenset(old for _, published, old in self._supersedes if published <= as_of_int)
+        superseded = frozenset(
+            old for _, published, old in self._supersedes if published <= as_of_int
+        )
         return Scope(filters=filters, audience=audience, as_of=as_of, superseded=superseded)
 
     def _dense(self, query: str, scope: Scope) -> list[str]:
@@ -193,7 +199,7 @@ class Retriever:
         """Move the best chunk of each pinned document to the front (its first chunk when
         neither ranker found it)."""
         front: list[str] = []
-        for doc_id in sorted(pinned_docs):
+        for doc_id in sorted(pinned_docs, key=lambda d: _first_position(order, self._chunks, d)):
             best = next((cid for cid in order if self._chunks[cid].doc_id == doc_id), None)
             if best is None:
                 best = next(
@@ -245,6 +251,10 @@ class Retriever:
             lexical_rank=lexical_rank,
             pinned=chunk.doc_id in pinned_docs,
         )
+
+
+def _first_position(order: list[str], chunks: dict[str, ChunkRecord], doc_id: str) -> int:
+    return next((i for i, cid in enumerate(order) if chunks[cid].doc_id == doc_id), len(order))
 
 
 def _normalize(text: str) -> str:

@@ -123,7 +123,8 @@ def mini_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"""
             # {title}
             ## Overview
-            Tender {tender_id}: the Acquisition, Technology & Logistics Agency seeks {title.lower()}.
+            Tender {tender_id}: the Acquisition, Technology and Logistics Agency
+            seeks {title.lower()}.
             ## Schedule
             Proposals are due by {deadline}.
             """,

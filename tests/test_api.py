@@ -52,8 +52,14 @@ def test_public_search_never_returns_staff_documents(api: str) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": ""}, {"q": "x" * 1001}, {"q": "ok", "k": 0}, {"q": "ok", "type": "memo"},
-     {"q": "ok", "open_on": "tomorrow"}],
+    [
+        {},
+        {"q": ""},
+        {"q": "x" * 1001},
+        {"q": "ok", "k": 0},
+        {"q": "ok", "type": "memo"},
+        {"q": "ok", "open_on": "tomorrow"},
+    ],
 )
 def test_bad_requests_get_a_4xx_with_a_reason(api: str, params: dict[str, object]) -> None:
     response = httpx.get(f"{api}/api/search", params=params)  # type: ignore[arg-type]

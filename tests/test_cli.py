@@ -71,10 +71,18 @@ def test_eval_retrieval_json_on_an_external_corpus(mini_corpus: Path, tmp_path: 
         "\n".join(
             json.dumps(q, ensure_ascii=False)
             for q in [
-                {"id": "a", "question": "When does ATLA-2026-SAT-003 close?",
-                 "expected_sources": ["atla-2026-sat-003"], "as_of": "2026-11-27"},
-                {"id": "b", "question": "必要な書類は何ですか（統一資格）",
-                 "expected_sources": ["qualification#documents"], "lang": "ja"},
+                {
+                    "id": "a",
+                    "question": "When does ATLA-2026-SAT-003 close?",
+                    "expected_sources": ["atla-2026-sat-003"],
+                    "as_of": "2026-11-27",
+                },
+                {
+                    "id": "b",
+                    "question": "必要な書類は何ですか（統一資格）",
+                    "expected_sources": ["qualification#documents"],
+                    "lang": "ja",
+                },
                 {"id": "c", "question": "No expected source: not scored"},
             ]
         ),

@@ -34,8 +34,12 @@ def _sidecar(path: Path, **fields: object) -> None:
 
 def test_markdown_front_matter_becomes_metadata(tmp_path: Path) -> None:
     path = write_doc(
-        tmp_path, "drone-notice", "# Drones\n## Scope\nText.", doc_type="tender_notice",
-        deadline="2026-12-18", tech_areas=["Drones", "ai"],
+        tmp_path,
+        "drone-notice",
+        "# Drones\n## Scope\nText.",
+        doc_type="tender_notice",
+        deadline="2026-12-18",
+        tech_areas=["Drones", "ai"],
     )
     document = load_document(path)
     assert document.meta.doc_type == "tender_notice"
@@ -102,7 +106,9 @@ def test_docx_headings_and_tables_are_kept(tmp_path: Path) -> None:
 def test_defaults_come_from_the_path_without_a_sidecar(tmp_path: Path) -> None:
     path = tmp_path / "tenders" / "Drone Kit Notice.txt"
     path.parent.mkdir()
-    path.write_text("入札公告: 小型ドローン用航法キットの試作。締切は2026年12月18日。", encoding="utf-8")
+    path.write_text(
+        "入札公告: 小型ドローン用航法キットの試作。締切は2026年12月18日。", encoding="utf-8"
+    )
     document = load_document(path)
     assert document.meta.id == "drone-kit-notice"
     assert document.meta.doc_type == "tender_notice"
@@ -120,7 +126,8 @@ def test_defaults_come_from_the_path_without_a_sidecar(tmp_path: Path) -> None:
         ),
         (
             "bad-id.md",
-            "---\nid: Bad Id!\ntitle: X\ndoc_type: faq\nlanguage: en\npublished: 2026-01-01\n---\nB",
+            "---\nid: Bad Id!\ntitle: X\ndoc_type: faq\nlanguage: en\n"
+            "published: 2026-01-01\n---\nB",
             "id",
         ),
         (

@@ -64,7 +64,9 @@ def test_tech_area_and_type_filters_narrow_the_results(mini_retriever: Retriever
 
 
 def test_language_filter(mini_retriever: Retriever) -> None:
-    hits = mini_retriever.search("export", k=10, filters=SearchFilters(languages=("ja",)), as_of=TODAY)
+    hits = mini_retriever.search(
+        "export", k=10, filters=SearchFilters(languages=("ja",)), as_of=TODAY
+    )
     assert set(_ids(hits)) == {"export-control-ja"}
 
 
@@ -77,13 +79,17 @@ def test_a_superseded_document_gives_way_to_its_successor(mini_retriever: Retrie
 
 
 def test_documents_published_after_as_of_are_not_yet_visible(mini_retriever: Retriever) -> None:
-    assert "future-policy" not in _ids(mini_retriever.search("orbital refuelling", k=10, as_of=TODAY))
+    assert "future-policy" not in _ids(
+        mini_retriever.search("orbital refuelling", k=10, as_of=TODAY)
+    )
     later = mini_retriever.search("orbital refuelling", k=3, as_of=dt.date(2027, 7, 1))
     assert later[0].doc_id == "future-policy"
 
 
 @pytest.mark.parametrize("mode", ["dense", "lexical"])
-def test_single_ranker_modes_rank_from_that_ranker_alone(mini_retriever: Retriever, mode: str) -> None:
+def test_single_ranker_modes_rank_from_that_ranker_alone(
+    mini_retriever: Retriever, mode: str
+) -> None:
     hits = mini_retriever.search("satellite constellation", k=3, as_of=TODAY, mode=mode)  # type: ignore[arg-type]
     assert hits
     assert all((h.dense_rank if mode == "dense" else h.lexical_rank) is not None for h in hits)

@@ -71,10 +71,12 @@ class OpenAIEmbedder:
                 )
                 rows.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
         except openai.OpenAIError as exc:
-            raise EmbeddingError(f"embedding request to {self._client.base_url} failed: {exc}") from exc
+            raise EmbeddingError(
+                f"embedding request to {self._client.base_url} failed: {exc}"
+            ) from exc
         vectors = np.asarray(rows, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1, norms)
+        return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
 
     def embed_queries(self, texts: list[str]) -> Vectors:
         return self._embed(texts)

@@ -114,9 +114,7 @@ class Manifest:
         rows = self._conn.execute(
             "SELECT chunk_id, doc_id, text, meta, tokens FROM chunks ORDER BY doc_id, ordinal"
         ).fetchall()
-        return [
-            ChunkRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4])) for r in rows
-        ]
+        return [ChunkRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4])) for r in rows]
 
     def replace(
         self, document: SourceDocument, chunks: list[Chunk], tokens: list[list[str]]

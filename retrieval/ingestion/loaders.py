@@ -114,8 +114,11 @@ def _defaults_from_path(path: Path, body: str) -> dict[str, Any]:
     slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKC", path.stem).lower()).strip("-")
     heading = re.search(r"^#\s+(.+)$", body, flags=re.MULTILINE)
     doc_type = next(
-        (_FOLDER_DOC_TYPES[p.lower()] for p in reversed(path.parent.parts) if p.lower() in
-         _FOLDER_DOC_TYPES),
+        (
+            _FOLDER_DOC_TYPES[p.lower()]
+            for p in reversed(path.parent.parts)
+            if p.lower() in _FOLDER_DOC_TYPES
+        ),
         "guideline",
     )
     cjk_share = len(_CJK.findall(body)) / max(len(body), 1)
@@ -129,8 +132,10 @@ def _defaults_from_path(path: Path, body: str) -> dict[str, Any]:
 
 
 def _read_sidecar(path: Path) -> dict[str, Any]:
-    for sidecar in (path.with_name(path.stem + SIDECAR_SUFFIX),
-                    path.with_name(path.name + SIDECAR_SUFFIX)):
+    for sidecar in (
+        path.with_name(path.stem + SIDECAR_SUFFIX),
+        path.with_name(path.name + SIDECAR_SUFFIX),
+    ):
         if sidecar.is_file():
             try:
                 data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))

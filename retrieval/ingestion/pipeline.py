@@ -12,9 +12,9 @@ from pathlib import Path
 
 from retrieval.documents import SourceDocument
 from retrieval.errors import DocumentError
+from retrieval.index.lexical import tokenize
 from retrieval.ingestion.chunking import Chunker
 from retrieval.ingestion.loaders import discover, load_document
-from retrieval.index.lexical import tokenize
 from retrieval.knowledge_base import KnowledgeBase
 
 log = logging.getLogger(__name__)

@@ -62,6 +62,8 @@ MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 K = 5
 NOISE_SIGMA = 0.01  # per dimension; for 384-d unit vectors, cosine to the base vector ≈ 0.98
 SUFFIX_WORDS = 4
+# The embedder's engine uses OpenMP; these change its latency a lot on a busy machine.
+OMP_VARIABLES = ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")
 
 # Realistic questions, English and Japanese: exact tender ids (pinned in hybrid mode), topic
 # searches, procedural questions.
@@ -292,7 +294,7 @@ def build_replicated(
         timings["manifest"] += t3 - t2
         documents += len(rows)
         copy += 1
-        if copy % 20 == 0:
+        if copy % 10 == 0:
             log(f"  {total} / {target} chunks")
     t0 = time.perf_counter()
     kb.refresh_lexical()
@@ -307,6 +309,13 @@ def build_replicated(
         "breakdown_seconds": {k: round(v, 3) for k, v in timings.items()},
         "noise_sigma": NOISE_SIGMA,
     }
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return [float("nan")] * 3
 
 
 def peak_rss_mib() -> float:
@@ -341,6 +350,12 @@ def render(result: dict[str, Any]) -> str:
     out = [
         "Dual-Use Desk retrieval benchmark",
         f"  {env['started']}  python {env['python']}  {env['platform']}  cpus={env['cpus']}",
+        "  load average (1/5/15 min) at start "
+        + "/".join(f"{x:.2f}" for x in env["loadavg_start"])
+        + ", at end "
+        + "/".join(f"{x:.2f}" for x in env["loadavg_end"])
+        + " (other work on the machine inflates the tails)",
+        "  " + ", ".join(f"{k}={v if v is not None else '(unset)'}" for k, v in env["omp"].items()),
         f"  corpus: {env['corpus']}",
         f"  embedder: {env['embedder']} "
         f"(load + first calls {env['embedder_load_seconds']:.2f} s, not in the figures below)",
@@ -418,6 +433,7 @@ def render(result: dict[str, Any]) -> str:
 def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     corpus: Path = args.corpus
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    loadavg_start = load_average()
     log(f"loading embedder {EMBEDDER} ...")
     t0 = time.perf_counter()
     embedder = make_embedder(EMBEDDER)
@@ -489,6 +505,9 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             "python": platform.python_version(),
             "platform": platform.platform(terse=True),
             "cpus": os.cpu_count(),
+            "loadavg_start": loadavg_start,
+            "loadavg_end": load_average(),
+            "omp": {k: os.environ.get(k) for k in OMP_VARIABLES},
             "corpus": str(corpus),
             "embedder": embedder.name,
             "embedder_load_seconds": round(load_seconds, 3),

@@ -26,7 +26,7 @@ from retrieval.knowledge_base import KnowledgeBase
 
 Mode = Literal["hybrid", "dense", "lexical"]
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
-_MIN_SPREAD = 0.01
+_CJK = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -133,21 +133,38 @@ class Retriever:
         scope = self._scope(filters or SearchFilters(), audience, as_of or dt.date.today())
         dense = self._dense(query, scope) if mode in ("hybrid", "dense") else []
         lexical = self._lexical(query, scope) if mode in ("hybrid", "lexical") else []
-        fused: dict[str, float] = {}
-        for ranking in (dense, lexical):
-            for rank, chunk_id in enumerate(ranking, start=1):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self._rrf_k + rank)
+        dense_rank = {cid: i for i, cid in enumerate(dense, start=1)}
+        lexical_rank = {cid: i for i, cid in enumerate(lexical, start=1)}
+        fused = self._fuse(query, dense_rank, lexical_rank, mode)
         order = sorted(fused, key=lambda cid: -fused[cid])
         pinned_docs = self._pinned_docs(query) if mode == "hybrid" else set()
         order = self._pin(order, pinned_docs, scope)
-        dense_rank = {cid: i for i, cid in enumerate(dense, start=1)}
-        lexical_rank = {cid: i for i, cid in enumerate(lexical, start=1)}
         return [
             self._hit(
                 cid, fused.get(cid, 0.0), dense_rank.get(cid), lexical_rank.get(cid), pinned_docs
             )
             for cid in order[:k]
         ]
+
+    def _fuse(
+        self, query: str, dense: dict[str, int], lexical: dict[str, int], mode: Mode
+    ) -> dict[str, float]:
+        """Reciprocal rank fusion, averaged over the rankers able to judge each chunk.
+
+        BM25 can only match a chunk written in a script the question uses; a Japanese
+        question gives it nothing to say about an English passage. Plain RRF would then
+        favour every same-language chunk BM25 happens to touch over the right passage in the
+        other language, so such chunks are scored on the dense ranking alone.
+        """
+        readable = _scripts(query) if mode == "hybrid" else set(self._languages)
+        fused: dict[str, float] = {}
+        for chunk_id in dense.keys() | lexical.keys():
+            judges = [dense] if mode != "lexical" else []
+            if mode != "dense" and self._chunks[chunk_id].meta["language"] in readable:
+                judges.append(lexical)
+            contributions = [1.0 / (self._rrf_k + r[chunk_id]) for r in judges if chunk_id in r]
+            fused[chunk_id] = sum(contributions) / max(len(judges), 1)
+        return fused
 
     def _scope(self, filters: SearchFilters, audience: Audience, as_of: dt.date) -> Scope:
         as_of_int = date_to_int(as_of)
@@ -157,28 +174,30 @@ class Retriever:
         return Scope(filters=filters, audience=audience, as_of=as_of, superseded=superseded)
 
     def _dense(self, query: str, scope: Scope) -> list[str]:
-        """Nearest chunks, language-balanced.
+        """Nearest chunks, with the language offset removed.
 
-        Multilingual embedders score a passage in the question's own language higher than an
-        equally relevant one in the other language. Each language is therefore ranked on its
-        own and the lists merged on similarity standardised within each language, so the best
-        English passage can win a Japanese question (and the other way round).
+        A multilingual embedder scores every passage in the question's own language a little
+        higher than an equally relevant one in the other language. Each language is ranked on
+        its own, and its similarities are shifted by how far its candidates' mean sits from the
+        mean over languages, so the best English passage can win a Japanese question (and the
+        other way round). Measured on the development set against z-scoring and no correction.
         """
         vector = self._kb.embedder.embed_queries([query])[0]
-        languages = scope.filters.languages or self._languages
-        scored: list[tuple[float, str]] = []
-        for language in languages:
+        by_language: list[list[tuple[str, float]]] = []
+        for language in scope.filters.languages or self._languages:
             where = scope.restricted(language=language).chroma_where()
-            found = [
-                (cid, sim)
-                for cid, sim in self._kb.vectors.query(vector, self._candidates, where)
-                if cid in self._chunks
-            ]
-            if not found:
-                continue
-            sims = np.array([sim for _, sim in found])
-            spread = max(float(sims.std()), _MIN_SPREAD)
-            scored.extend(((sim - float(sims.mean())) / spread, cid) for cid, sim in found)
+            found = self._kb.vectors.query(vector, self._candidates, where)
+            if found := [(cid, sim) for cid, sim in found if cid in self._chunks]:
+                by_language.append(found)
+        if not by_language:
+            return []
+        means = [float(np.mean([sim for _, sim in found])) for found in by_language]
+        overall = float(np.mean(means))
+        scored = [
+            (sim - mean + overall, cid)
+            for found, mean in zip(by_language, means, strict=True)
+            for cid, sim in found
+        ]
         scored.sort(reverse=True)
         return [cid for _, cid in scored[: self._candidates]]
 
@@ -251,6 +270,15 @@ class Retriever:
             lexical_rank=lexical_rank,
             pinned=chunk.doc_id in pinned_docs,
         )
+
+
+def _scripts(query: str) -> set[str]:
+    """Languages whose documents BM25 can match for this query (by the scripts it uses)."""
+    tokens = tokenize(query)
+    found = {"ja"} if any(_CJK.match(t) for t in tokens) else set()
+    if any(t.isascii() for t in tokens):
+        found.add("en")
+    return found
 
 
 def _first_position(order: list[str], chunks: dict[str, ChunkRecord], doc_id: str) -> int:

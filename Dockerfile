@@ -21,5 +21,6 @@ USER dualuse
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
-# Index the bundled corpus (incremental: a restart re-embeds nothing), then serve.
-ENTRYPOINT ["sh", "-c", "dualuse ingest corpus/ --prune && exec dualuse serve"]
+ENTRYPOINT ["dualuse", "serve"]
+# Index the bundled corpus first (incremental: a restart re-embeds nothing).
+CMD ["--ingest", "corpus"]

@@ -21,8 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 ## run: set up, index the bundled corpus (incrementally) and serve on http://$(HOST):$(PORT)
 run: $(VENV)/.installed
-	$(BIN)/dualuse ingest corpus/ --prune
-	$(BIN)/dualuse serve --host $(HOST) --port $(PORT)
+	$(BIN)/dualuse serve --ingest corpus --host $(HOST) --port $(PORT)
 
 ingest: $(VENV)/.installed
 	$(BIN)/dualuse ingest corpus/ --prune

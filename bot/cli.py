@@ -158,6 +158,15 @@ def search_command(
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Default: DUALUSE_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: DUALUSE_PORT.")] = None,
+    ingest_paths: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--ingest",
+            exists=True,
+            help="Index these folders first (incrementally, with --prune); a bad file is "
+            "reported and skipped, and the server starts anyway.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (and, in later releases, the web chat and Slack)."""
     import uvicorn
@@ -165,6 +174,13 @@ def serve_command(
     from bot.api.app import create_app
 
     settings = get_settings()
+    if ingest_paths:
+        try:
+            kb = open_knowledge_base(settings)
+            _print_report(_run_ingest(settings, kb, ingest_paths, prune=True, rebuild=False))
+            kb.close()
+        except KnowledgeBaseError as exc:
+            raise _fail(exc) from exc
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 

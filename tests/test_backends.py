@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.services import open_knowledge_base
-from retrieval import EmbedderMismatchError, KnowledgeBase, Retriever
+from retrieval import EmbedderMismatchError, KnowledgeBase, KnowledgeBaseError, Retriever
 from retrieval.errors import EmbeddingError
 from retrieval.index.embeddings import OpenAIEmbedder
 from tests.conftest import run_ingest, write_doc
@@ -65,3 +65,11 @@ def test_an_unreachable_embeddings_server_is_a_clear_error(kb: KnowledgeBase) ->
     embedder = OpenAIEmbedder("m", None, f"http://127.0.0.1:{free_port()}/v1")
     with pytest.raises(EmbeddingError, match="embedding request"):
         embedder.embed_queries(["hello"])
+
+
+def test_an_unreachable_chroma_server_is_a_clear_error(tmp_path: Path) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        data_dir=tmp_path / "data", chroma_url=f"http://127.0.0.1:{free_port()}", _env_file=None
+    )
+    with pytest.raises(KnowledgeBaseError, match="DUALUSE_CHROMA_URL"):
+        open_knowledge_base(settings)

@@ -160,3 +160,11 @@ def test_discovery_skips_readmes_and_sidecars(tmp_path: Path) -> None:
     (tmp_path / "a.meta.yaml").write_text("id: a", encoding="utf-8")
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
     assert [p.name for p in discover([tmp_path])] == ["a.txt"]
+
+
+def test_a_file_named_explicitly_is_loaded_or_rejected_not_ignored(tmp_path: Path) -> None:
+    image = tmp_path / "image.png"
+    image.write_bytes(b"\x89PNG")
+    assert list(discover([image])) == [image]
+    with pytest.raises(DocumentError, match="unsupported file type"):
+        load_document(image)

@@ -17,7 +17,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import NotFoundError
 
 from retrieval.documents import Chunk
-from retrieval.errors import EmbedderMismatchError
+from retrieval.errors import EmbedderMismatchError, KnowledgeBaseError
 from retrieval.index.embeddings import Vectors
 
 
@@ -26,12 +26,17 @@ def chroma_client(data_dir: Path, url: str | None) -> ClientAPI:
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if url:
         parsed = urlparse(url)
-        return chromadb.HttpClient(
-            host=parsed.hostname or "localhost",
-            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-            ssl=parsed.scheme == "https",
-            settings=settings,
-        )
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname or "localhost",
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=settings,
+            )
+        except ValueError as exc:  # chromadb's way of saying "no server there"
+            raise KnowledgeBaseError(
+                f"Cannot reach the Chroma server at {url} (DUALUSE_CHROMA_URL): {exc}"
+            ) from exc
     return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
 
 

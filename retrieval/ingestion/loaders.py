@@ -58,10 +58,13 @@ class Loaded:
 
 
 def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every ingestible file under the given paths, in a stable order."""
+    """Every ingestible file under the given folders (and every file named), in a stable
+    order."""
     for root in paths:
-        candidates = sorted(root.rglob("*")) if root.is_dir() else [root]
-        for path in candidates:
+        if not root.is_dir():
+            yield root  # named explicitly: load_document() says why if it is not a document
+            continue
+        for path in sorted(root.rglob("*")):
             if path.is_file() and _is_document(path):
                 yield path
 

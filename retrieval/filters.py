@@ -28,11 +28,11 @@ class SearchFilters:
 
 @dataclass(frozen=True)
 class Scope:
-    """Filters plus the rules every search obeys: audience, publication date, supersession."""
+    """Filters plus the rules every search obeys: the audience, and the documents superseded
+    on the search's date (a successor published later does not yet hide its predecessor)."""
 
     filters: SearchFilters
     audience: Audience
-    as_of: dt.date
     superseded: frozenset[str] = field(default_factory=frozenset)
 
     def restricted(self, *, language: str) -> Scope:
@@ -41,7 +41,7 @@ class Scope:
 
     def chroma_where(self) -> dict[str, Any] | None:
         """The scope as a Chroma ``where`` clause (dates compared as YYYYMMDD integers)."""
-        clauses: list[dict[str, Any]] = [{"published": {"$lte": date_to_int(self.as_of)}}]
+        clauses: list[dict[str, Any]] = []
         if self.audience != "staff":
             clauses.append({"access": "public"})
         if self.filters.doc_types:
@@ -56,12 +56,12 @@ class Scope:
             clauses.append({"deadline": {"$gte": date_to_int(self.filters.open_on)}})
         if self.superseded:
             clauses.append({"doc_id": {"$nin": sorted(self.superseded)}})
+        if not clauses:
+            return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def admits(self, meta: Mapping[str, Any]) -> bool:
         """The same rules as :meth:`chroma_where`, for chunks held outside Chroma."""
-        if meta["published"] > date_to_int(self.as_of):
-            return False
         if self.audience != "staff" and meta.get("access") != "public":
             return False
         if self.filters.doc_types and meta["doc_type"] not in self.filters.doc_types:

@@ -171,7 +171,7 @@ class Retriever:
         superseded = frozenset(
             old for _, published, old in self._supersedes if published <= as_of_int
         )
-        return Scope(filters=filters, audience=audience, as_of=as_of, superseded=superseded)
+        return Scope(filters=filters, audience=audience, superseded=superseded)
 
     def _dense(self, query: str, scope: Scope) -> list[str]:
         """Nearest chunks, with the language offset removed.

@@ -148,16 +148,6 @@ def mini_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         access="staff",
         published="2026-10-01",
     )
-    write_doc(
-        root / "guidelines",
-        "future-policy",
-        """
-        # Future policy
-        ## Draft
-        A policy on orbital refuelling published in the future.
-        """,
-        published="2027-06-01",
-    )
     return root
 
 

@@ -78,14 +78,6 @@ def test_a_superseded_document_gives_way_to_its_successor(mini_retriever: Retrie
     assert "thresholds-2024" in _ids(before)
 
 
-def test_documents_published_after_as_of_are_not_yet_visible(mini_retriever: Retriever) -> None:
-    assert "future-policy" not in _ids(
-        mini_retriever.search("orbital refuelling", k=10, as_of=TODAY)
-    )
-    later = mini_retriever.search("orbital refuelling", k=3, as_of=dt.date(2027, 7, 1))
-    assert later[0].doc_id == "future-policy"
-
-
 @pytest.mark.parametrize("mode", ["dense", "lexical"])
 def test_single_ranker_modes_rank_from_that_ranker_alone(
     mini_retriever: Retriever, mode: str

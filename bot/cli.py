@@ -14,8 +14,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bot.answer.engine import Delta, Final, Reset
+from bot.answer.models import QuestionError
 from bot.config import Settings, get_settings
-from bot.services import make_chunker, make_retriever, open_knowledge_base
+from bot.services import (
+    make_answer_engine,
+    make_chunker,
+    make_retriever,
+    make_ticket_service,
+    open_knowledge_base,
+)
+from bot.store import Store, StoreError, Ticket
 from evals.questions import QuestionSetError, load_questions
 from evals.retrieval import run_retrieval_eval, score
 from retrieval import KnowledgeBase, KnowledgeBaseError, SearchFilters
@@ -24,7 +33,9 @@ from retrieval.ingestion.pipeline import IngestReport, ingest
 
 app = typer.Typer(help="Dual-Use Desk: cited answers for startups entering Japan's defense market.")
 eval_app = typer.Typer(help="Measure the assistant on question sets.")
+tickets_app = typer.Typer(help="Escalations: list, show, claim, reply, resolve, promote to FAQ.")
 app.add_typer(eval_app, name="eval")
+app.add_typer(tickets_app, name="tickets")
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
@@ -41,7 +52,7 @@ def main() -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
-    for noisy in ("chromadb", "httpx", "bm25s"):
+    for noisy in ("chromadb", "httpx", "bm25s", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -152,6 +163,164 @@ def search_command(
     for rank, hit in enumerate(hits, start=1):
         table.add_row(str(rank), f"{hit.score:.4f}", hit.doc_id, hit.title, hit.section or "—")
     console.print(table if hits else "No matching passages.")
+
+
+@app.command("ask")
+def ask_command(
+    question: str,
+    session: Annotated[
+        str | None, typer.Option(help="Conversation id, to ask a follow-up.")
+    ] = None,
+    audience: Annotated[str, typer.Option(help="startup or staff.")] = "startup",
+    as_of: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Answer a question from the documents, with citations (and escalate if needed)."""
+    if audience not in ("startup", "staff"):
+        raise _fail(ValueError("--audience is startup or staff"))
+    settings = get_settings()
+    try:
+        kb = open_knowledge_base(settings)
+        store = Store.for_settings(settings)
+        engine = make_answer_engine(settings, kb, store)
+        events = engine.stream(
+            question,
+            session,
+            audience=audience,  # type: ignore[arg-type]
+            as_of=as_of.date() if as_of else None,
+            channel="cli",
+        )
+        for event in events:
+            if isinstance(event, Delta) and not as_json:
+                typer.echo(event.text, nl=False)
+            elif isinstance(event, Reset) and not as_json:
+                typer.echo("\n[the model failed; the answer from the documents follows]\n")
+            elif isinstance(event, Final):
+                answer = event.answer
+    except (KnowledgeBaseError, QuestionError, StoreError) as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps(answer.public_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo("")
+    for citation in answer.citations:
+        section = f" > {citation.section}" if citation.section else ""
+        typer.echo(f"[{citation.n}] {citation.title}{section} ({citation.url})")
+    errors.print(
+        f"[dim]conversation {answer.conversation_id} · confidence {answer.confidence:.2f}[/]"
+    )
+
+
+def _print_ticket(ticket: Ticket) -> None:
+    console.print(
+        f"[bold]{ticket.ref}[/] · {ticket.state} · {ticket.channel} · {ticket.lang} · "
+        f"reason: {ticket.reason}"
+    )
+    console.print(f"Question: {ticket.question}")
+    if ticket.reason_detail:
+        console.print(f"Why: {ticket.reason_detail}")
+    if ticket.assignee:
+        console.print(f"Assignee: {ticket.assignee}")
+    if ticket.answer:
+        console.print(f"Staff answer: {ticket.answer}")
+
+
+@tickets_app.command("list")
+def tickets_list(
+    state: Annotated[str | None, typer.Option(help="open, claimed, answered or resolved.")] = None,
+    search: Annotated[str | None, typer.Option(help="Text in the question.")] = None,
+) -> None:
+    """The queue, newest first."""
+    store = Store.for_settings(get_settings())
+    table = Table("ticket", "state", "age", "channel", "lang", "reason", "question")
+    now = dt.datetime.now(dt.UTC)
+    for ticket in store.tickets(state=state, search=search):
+        age = now - ticket.created_at
+        table.add_row(
+            ticket.ref,
+            ticket.state,
+            f"{age.days}d {age.seconds // 3600}h",
+            ticket.channel,
+            ticket.lang,
+            ticket.reason,
+            ticket.question[:60],
+        )
+    console.print(table)
+
+
+@tickets_app.command("show")
+def tickets_show(ref: str) -> None:
+    """A ticket with its conversation, what was retrieved, and its history."""
+    store = Store.for_settings(get_settings())
+    try:
+        ticket = store.ticket(ref)
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    _print_ticket(ticket)
+    console.print("\n[bold]Conversation[/]")
+    for message in store.messages(ticket.conversation_id):
+        console.print(f"  {message.role}: {message.content}")
+    console.print("\n[bold]Retrieved[/]")
+    for item in ticket.retrieved:
+        console.print(f"  {item['doc_id']} > {item.get('section') or '—'} ({item.get('score')})")
+    console.print("\n[bold]History[/]")
+    for event in ticket.events:
+        console.print(
+            f"  {event.created_at:%Y-%m-%d %H:%M} {event.from_state or '—'} → "
+            f"{event.to_state} by {event.actor}" + (f": {event.note}" if event.note else "")
+        )
+
+
+ActorOption = Annotated[str, typer.Option("--as", help="Who is acting (staff e-mail).")]
+
+
+@tickets_app.command("claim")
+def tickets_claim(ref: str, actor: ActorOption) -> None:
+    try:
+        _print_ticket(Store.for_settings(get_settings()).claim(ref, actor))
+    except StoreError as exc:
+        raise _fail(exc) from exc
+
+
+@tickets_app.command("reply")
+def tickets_reply(ref: str, text: str, actor: ActorOption) -> None:
+    """Answer the user: stored in their conversation and delivered on their channel."""
+    settings = get_settings()
+    store = Store.for_settings(settings)
+    service = make_ticket_service(settings, open_knowledge_base(settings), store)
+    try:
+        ticket, _ = service.reply(ref, actor, text)
+    except (StoreError, ValueError) as exc:
+        raise _fail(exc) from exc
+    _print_ticket(ticket)
+
+
+@tickets_app.command("resolve")
+def tickets_resolve(
+    ref: str, actor: ActorOption, note: Annotated[str | None, typer.Option()] = None
+) -> None:
+    try:
+        _print_ticket(Store.for_settings(get_settings()).resolve(ref, actor, note))
+    except StoreError as exc:
+        raise _fail(exc) from exc
+
+
+@tickets_app.command("promote")
+def tickets_promote(
+    ref: str,
+    actor: ActorOption,
+    question: Annotated[str | None, typer.Option(help="Edited question.")] = None,
+    answer: Annotated[str | None, typer.Option(help="Edited answer.")] = None,
+) -> None:
+    """Publish the staff answer as an FAQ document and index it at once."""
+    settings = get_settings()
+    store = Store.for_settings(settings)
+    service = make_ticket_service(settings, open_knowledge_base(settings), store)
+    try:
+        doc_id = service.promote(ref, actor, question=question, answer=answer)
+    except (StoreError, KnowledgeBaseError, ValueError) as exc:
+        raise _fail(exc) from exc
+    console.print(f"Promoted {ref} to FAQ [bold]{doc_id}[/] and indexed it.")
 
 
 @app.command("serve")

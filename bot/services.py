@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openai
+
+from bot.answer.engine import AnswerEngine
+from bot.answer.extractive import ExtractiveComposer
+from bot.answer.generative import ChatGenerator
 from bot.config import Settings
+from bot.escalation.delivery import ConversationDelivery, Delivery
+from bot.escalation.faq import FaqPromoter
+from bot.escalation.policy import default_policy
+from bot.escalation.tickets import TicketService
+from bot.store import Store
 from retrieval import KnowledgeBase, Retriever
 from retrieval.index.embeddings import make_embedder
 from retrieval.ingestion.chunking import Chunker
@@ -27,3 +37,38 @@ def make_retriever(settings: Settings, kb: KnowledgeBase) -> Retriever:
 
 def make_chunker(settings: Settings) -> Chunker:
     return Chunker(max_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
+
+
+def make_generator(settings: Settings) -> ChatGenerator | None:
+    """The generative backend, only when the operator configured a chat model."""
+    if not settings.chat_model:
+        return None
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    client = openai.OpenAI(
+        api_key=key or "not-needed",
+        base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout,
+        max_retries=1,
+    )
+    return ChatGenerator(client, settings.chat_model)
+
+
+def make_answer_engine(settings: Settings, kb: KnowledgeBase, store: Store) -> AnswerEngine:
+    return AnswerEngine(
+        make_retriever(settings, kb),
+        ExtractiveComposer(kb.embedder),
+        store,
+        default_policy(),
+        generator=make_generator(settings),
+        max_question_chars=settings.max_question_chars,
+    )
+
+
+def make_ticket_service(
+    settings: Settings,
+    kb: KnowledgeBase,
+    store: Store,
+    deliveries: dict[str, Delivery] | None = None,
+) -> TicketService:
+    faq = FaqPromoter(kb, make_chunker(settings), settings.data_dir / "faq")
+    return TicketService(store, deliveries or {}, ConversationDelivery(), faq)

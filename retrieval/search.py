@@ -146,6 +146,22 @@ class Retriever:
             for cid in order[:k]
         ]
 
+    def documents(
+        self,
+        filters: SearchFilters | None = None,
+        audience: Audience = "startup",
+        as_of: dt.date | None = None,
+    ) -> list[Hit]:
+        """One hit (the first section) per document in scope, unranked: for questions that
+        metadata answers better than prose, such as which tenders are open."""
+        self._sync()
+        scope = self._scope(filters or SearchFilters(), audience, as_of or dt.date.today())
+        first: dict[str, str] = {}
+        for chunk_id, chunk in self._chunks.items():
+            if chunk.doc_id not in first and scope.admits(chunk.meta):
+                first[chunk.doc_id] = chunk_id
+        return [self._hit(cid, 0.0, None, None, set()) for cid in first.values()]
+
     def _fuse(
         self, query: str, dense: dict[str, int], lexical: dict[str, int], mode: Mode
     ) -> dict[str, float]:

@@ -1,0 +1,46 @@
+"""Follow-up questions ("and when is the deadline?", "その締切は？") only make sense with the
+conversation. A configured model rewrites them into standalone questions; offline, the
+previous question's topic is carried over into the retrieval query."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Protocol
+
+from retrieval.index.lexical import tokenize
+
+_ANAPHORA = re.compile(
+    r"\b(it|its|it's|that|this|these|those|they|them|their|there|same|also|and|what about|"
+    r"how about|instead|then|the deadline|the budget|the grade|for that)\b|"
+    r"^(and|but|so|also|what about|how about)\b|"
+    r"その|それ|これ|あれ|この|あの|そちら|同じ|そこ|そっち|じゃあ|では|ちなみに|あと|も[？?]?$"
+)
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}")
+_SHORT_TOKENS = 5
+
+
+class Rewriter(Protocol):
+    def rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str: ...
+
+
+def is_follow_up(question: str) -> bool:
+    """Short or anaphoric questions lean on the previous turn; one that names a tender id
+    stands on its own."""
+    text = unicodedata.normalize("NFKC", question).lower().strip()
+    if _ID.search(text):
+        return False
+    return bool(_ANAPHORA.search(text)) or len(tokenize(text)) <= _SHORT_TOKENS
+
+
+def retrieval_query(
+    question: str, history: Sequence[tuple[str, str]], rewriter: Rewriter | None = None
+) -> str:
+    """The question to search with. ``history`` is (role, text) pairs, oldest first."""
+    previous = [text for role, text in history if role == "user"]
+    if not previous or not is_follow_up(question):
+        return question
+    if rewriter is not None:
+        return rewriter.rewrite(question, history)
+    return f"{previous[-1]} {question}"

@@ -1,0 +1,66 @@
+"""Which language to answer in, and the fixed phrases the answers are framed with."""
+
+from __future__ import annotations
+
+import re
+
+from bot.answer.models import Lang
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_OTHER_SCRIPTS = re.compile(r"[\uac00-\ud7af\u0400-\u04ff\u0600-\u06ff\u0e00-\u0e7f]")
+
+
+def detect_language(text: str) -> tuple[Lang, bool]:
+    """(language to answer in, whether the question was in a language we do not support).
+
+    Kana means Japanese; Han characters alone count as Japanese too (a kanji-only question is
+    far likelier here than Chinese). Hangul, Cyrillic, Arabic or Thai get an English answer
+    with a note.
+    """
+    if _KANA.search(text):
+        return "ja", False
+    if _OTHER_SCRIPTS.search(text):
+        return "en", True
+    if _HAN.search(text):
+        return "ja", False
+    return "en", False
+
+
+PHRASES: dict[str, dict[Lang, str]] = {
+    "intro": {
+        "en": "Here is what the indexed documents say:",
+        "ja": "登録されている資料には、次のように記載されています。",
+    },
+    "quoted_other": {
+        "en": " (quoted from a Japanese source)",
+        "ja": "（英語の資料からの引用）",
+    },
+    "not_found": {
+        "en": "I could not find an answer to this in the indexed documents, so I won't guess.",
+        "ja": "登録されている資料からはこの質問への回答が見つかりませんでした。"
+        "推測での回答は控えます。",
+    },
+    "partial": {
+        "en": "The documents only partly cover this. What they do say:",
+        "ja": "資料で確認できたのは一部のみです。記載されている内容は次のとおりです。",
+    },
+    "escalated": {
+        "en": "I have passed your question to the institute staff; a person will follow up "
+        "here (ticket {ticket}).",
+        "ja": "ご質問を研究所の担当者に引き継ぎました。"
+        "担当者からこちらに回答します（チケット {ticket}）。",
+    },
+    "unsupported_language": {
+        "en": "I can answer in English or Japanese; here is my answer in English.",
+        "ja": "英語または日本語でお答えします。",
+    },
+    "disclaimer": {
+        "en": "Answers come from the indexed documents and may be incomplete.",
+        "ja": "回答は登録資料に基づくもので、すべてを網羅していない場合があります。",
+    },
+}
+
+
+def phrase(key: str, lang: Lang, **values: str) -> str:
+    return PHRASES[key][lang].format(**values)

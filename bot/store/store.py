@@ -1,0 +1,607 @@
+"""The one store for conversations, messages, tickets, ticket events and feedback.
+
+One engine per process and a short session per call, so the web app can share a ``Store``
+between threads. Ticket changes are compare-and-set updates (``WHERE state = <seen>``): two
+staff members pressing "claim" at once cannot both win, on SQLite or PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, cast
+from uuid import uuid4
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    URL,
+    CursorResult,
+    Engine,
+    create_engine,
+    event,
+    func,
+    make_url,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.store.records import (
+    AUDIENCES,
+    CHANNELS,
+    TICKET_STATES,
+    TRANSITIONS,
+    Conversation,
+    Feedback,
+    InvalidTransitionError,
+    Message,
+    NewTicket,
+    NotFoundError,
+    Ticket,
+    TicketEvent,
+    ticket_ref,
+)
+from bot.store.schema import (
+    ConversationRow,
+    FeedbackRow,
+    MessageRow,
+    TicketEventRow,
+    TicketRow,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_FILE = "dualuse.sqlite3"
+TICKET_PLACEHOLDER = "{ticket}"
+# Serialises migrations when several processes open the same PostgreSQL database at once.
+_MIGRATION_LOCK = 0x44554453544F5245  # "DUDSTORE"
+
+# What each target state is called in an error message: (verb, past participle).
+_ACTIONS = {
+    "claimed": ("claim", "claimed"),
+    "open": ("unclaim", "unclaimed"),
+    "answered": ("reply to", "replied to"),
+    "resolved": ("resolve", "resolved"),
+}
+
+
+class Store:
+    """Conversations, messages, tickets and feedback in SQLite or PostgreSQL.
+
+    Opening a store brings its schema up to date (Alembic ``upgrade head``), so a fresh
+    database works straight away and an existing one is migrated in place.
+    """
+
+    def __init__(self, url: str | URL) -> None:
+        self._url = _normalise_url(url)
+        self._engine = _create_engine(self._url)
+        try:
+            _migrate(self._engine, self._url)
+        except BaseException:
+            self._engine.dispose()
+            raise
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Store:
+        """The configured database: ``database_url``, else a SQLite file in the data dir."""
+        if settings.database_url:
+            return cls(settings.database_url)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(URL.create("sqlite", database=str(settings.data_dir / SQLITE_FILE)))
+
+    @property
+    def url(self) -> str:
+        """Where the store lives, password masked (for logs and health checks)."""
+        return self._url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Release pooled connections (the store must not be used afterwards)."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- conversations and messages -------------------------------------------------------
+
+    def conversation(
+        self,
+        conversation_id: str | None,
+        *,
+        channel: str,
+        audience: str = "startup",
+        reply_to: Mapping[str, Any] | None = None,
+    ) -> Conversation:
+        """Get or create: a channel passes whatever id it holds (none, stale or forged).
+
+        An unknown id never errors: it starts a new conversation with a fresh id, so a client
+        cannot choose ids or attach to someone else's conversation by guessing. An existing
+        conversation is returned as stored.
+        """
+        _check_choice("channel", channel, CHANNELS)
+        _check_choice("audience", audience, AUDIENCES)
+        with self._sessions.begin() as session:
+            if conversation_id:
+                row = session.get(ConversationRow, conversation_id)
+                if row is not None:
+                    return _conversation(row)
+            now = utcnow()
+            row = ConversationRow(
+                id=uuid4().hex,
+                channel=channel,
+                audience=audience,
+                reply_to=dict(reply_to) if reply_to is not None else None,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            return _conversation(row)
+
+    def get_conversation(self, conversation_id: str) -> Conversation | None:
+        """The conversation, or None when there is no such id."""
+        with self._sessions() as session:
+            row = session.get(ConversationRow, conversation_id)
+            return _conversation(row) if row is not None else None
+
+    def messages(self, conversation_id: str, limit: int | None = None) -> list[Message]:
+        """Oldest first; ``limit`` keeps the last N (the context an answer engine needs)."""
+        if limit is not None and limit < 0:
+            raise ValueError("limit must be >= 0")
+        stmt = select(MessageRow).where(MessageRow.conversation_id == conversation_id)
+        with self._sessions() as session:
+            if limit is None:
+                rows = list(session.scalars(stmt.order_by(MessageRow.id)))
+            else:
+                rows = list(session.scalars(stmt.order_by(MessageRow.id.desc()).limit(limit)))
+                rows.reverse()
+            return [_message(row) for row in rows]
+
+    def messages_since(self, conversation_id: str, after_id: int) -> list[Message]:
+        """Messages with an id above ``after_id``: how a channel polls for staff replies."""
+        stmt = (
+            select(MessageRow)
+            .where(MessageRow.conversation_id == conversation_id, MessageRow.id > after_id)
+            .order_by(MessageRow.id)
+        )
+        with self._sessions() as session:
+            return [_message(row) for row in session.scalars(stmt)]
+
+    def record_turn(
+        self,
+        conversation_id: str,
+        question: str,
+        answer: str,
+        citations: Sequence[Mapping[str, Any]],
+        meta: Mapping[str, Any],
+        ticket: NewTicket | None = None,
+    ) -> tuple[Message, Message, Ticket | None]:
+        """Store a question, its answer and (if escalated) the ticket in one transaction.
+
+        All or nothing: a user must never see an answer promising "staff will follow up"
+        whose ticket was lost, nor a ticket whose conversation lacks the question.
+        ``meta`` belongs to the assistant message (confidence, model, timings...). An answer
+        that tells the user their ticket's reference writes ``{ticket}``; it is filled in here,
+        since the reference exists only once the ticket is inserted.
+        """
+        if ticket is not None:
+            _check_new_ticket(ticket)
+        with self._sessions.begin() as session:
+            conversation = _conversation_row(session, conversation_id)
+            now = utcnow()
+            user = MessageRow(
+                conversation_id=conversation.id,
+                role="user",
+                content=question,
+                citations=[],
+                meta={},
+                created_at=now,
+            )
+            assistant = MessageRow(
+                conversation_id=conversation.id,
+                role="assistant",
+                content=answer,
+                citations=[dict(c) for c in citations],
+                meta=dict(meta),
+                created_at=now,
+            )
+            session.add(user)
+            session.flush()  # the question gets the lower id: order is by id
+            session.add(assistant)
+            conversation.updated_at = now
+            created = (
+                _insert_ticket(session, conversation, ticket, now) if ticket is not None else None
+            )
+            if created is not None:
+                assistant.content = answer.replace(TICKET_PLACEHOLDER, created.ref)
+            session.flush()
+            return _message(user), _message(assistant), created
+
+    # -- tickets ----------------------------------------------------------------------------
+
+    def create_ticket(self, conversation_id: str, new: NewTicket) -> Ticket:
+        """Open a ticket outside a turn (the user pressed "Ask institute staff" later)."""
+        _check_new_ticket(new)
+        with self._sessions.begin() as session:
+            conversation = _conversation_row(session, conversation_id)
+            return _insert_ticket(session, conversation, new, utcnow())
+
+    def ticket(self, ref: str) -> Ticket:
+        """The ticket with its history; NotFoundError for an unknown reference."""
+        with self._sessions() as session:
+            return _ticket(_ticket_row(session, ref))
+
+    def tickets(
+        self, state: str | None = None, search: str | None = None, limit: int = 100
+    ) -> list[Ticket]:
+        """Newest first; ``state`` filters, ``search`` matches the question (any case)."""
+        if state is not None:
+            _check_choice("state", state, TICKET_STATES)
+        if limit < 0:
+            raise ValueError("limit must be >= 0")
+        stmt = select(TicketRow).order_by(TicketRow.id.desc()).limit(limit)
+        if state is not None:
+            stmt = stmt.where(TicketRow.state == state)
+        if search and search.strip():
+            stmt = stmt.where(TicketRow.question.icontains(search.strip(), autoescape=True))
+        with self._sessions() as session:
+            return [_ticket(row) for row in session.scalars(stmt)]
+
+    def claim(self, ref: str, actor: str) -> Ticket:
+        """open → claimed: one staff member takes the question, so two don't answer it."""
+        ticket, _ = self._transition(ref, "claimed", actor, assignee=actor)
+        return ticket
+
+    def unclaim(self, ref: str, actor: str) -> Ticket:
+        """claimed → open: hand the question back to the queue."""
+        ticket, _ = self._transition(ref, "open", actor, assignee=None)
+        return ticket
+
+    def reply(self, ref: str, actor: str, text: str) -> tuple[Ticket, Message]:
+        """open/claimed/answered → answered, and the reply joins the user's conversation.
+
+        Ticket and message change together, so the channel polling ``messages_since`` sees
+        the reply exactly when the ticket says it was answered.
+        """
+        if not text.strip():
+            raise ValueError("a reply needs text")
+        ticket, message = self._transition(
+            ref,
+            "answered",
+            actor,
+            answer=text,
+            assignee=func.coalesce(TicketRow.assignee, actor),
+            staff_message=text,
+        )
+        assert message is not None
+        return ticket, message
+
+    def resolve(self, ref: str, actor: str, note: str | None = None) -> Ticket:
+        """Any state but resolved → resolved: nothing more to do for this question."""
+        ticket, _ = self._transition(ref, "resolved", actor, note=note)
+        return ticket
+
+    def add_event(self, ref: str, actor: str, note: str) -> Ticket:
+        """Record something done with a ticket that leaves its state as it is (e.g. promoted
+        to an FAQ), so the ticket's history tells the whole story."""
+        if not actor.strip():
+            raise ValueError("every ticket event needs an actor")
+        with self._sessions.begin() as session:
+            row = _ticket_row(session, ref)
+            now = utcnow()
+            row.updated_at = now
+            row.events.append(
+                TicketEventRow(
+                    from_state=row.state, to_state=row.state, actor=actor, note=note, created_at=now
+                )
+            )
+            session.flush()
+            return _ticket(row)
+
+    def _transition(
+        self,
+        ref: str,
+        to_state: str,
+        actor: str,
+        *,
+        note: str | None = None,
+        staff_message: str | None = None,
+        **changes: Any,
+    ) -> tuple[Ticket, Message | None]:
+        if not actor.strip():
+            raise ValueError("every ticket change needs an actor")
+        with self._sessions.begin() as session:
+            row = _ticket_row(session, ref)
+            from_state = row.state
+            if (from_state, to_state) not in TRANSITIONS:
+                raise InvalidTransitionError(_refusal(row, to_state))
+            now = utcnow()
+            result = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(TicketRow)
+                    .where(TicketRow.id == row.id, TicketRow.state == from_state)
+                    .values(state=to_state, updated_at=now, **changes)
+                    .execution_options(synchronize_session=False)
+                ),
+            )
+            if result.rowcount != 1:
+                verb, _ = _ACTIONS[to_state]
+                raise InvalidTransitionError(
+                    f"cannot {verb} {row.ref}: someone changed it meanwhile; reload and retry"
+                )
+            session.add(
+                TicketEventRow(
+                    ticket_id=row.id,
+                    from_state=from_state,
+                    to_state=to_state,
+                    actor=actor,
+                    note=note,
+                    created_at=now,
+                )
+            )
+            message: MessageRow | None = None
+            if staff_message is not None:
+                message = MessageRow(
+                    conversation_id=row.conversation_id,
+                    role="staff",
+                    content=staff_message,
+                    citations=[],
+                    meta={"ticket": row.ref, "staff": actor},
+                    created_at=now,
+                )
+                session.add(message)
+                session.execute(
+                    update(ConversationRow)
+                    .where(ConversationRow.id == row.conversation_id)
+                    .values(updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            session.flush()
+            session.expire(row)  # reload what the UPDATE changed, events included
+            return _ticket(row), (_message(message) if message is not None else None)
+
+    # -- feedback ---------------------------------------------------------------------------
+
+    def add_feedback(
+        self,
+        conversation_id: str,
+        message_id: int | None,
+        rating: int,
+        comment: str | None = None,
+    ) -> Feedback:
+        """A thumbs up (+1) or down (-1) on a conversation or one of its messages."""
+        if rating not in (1, -1):
+            raise ValueError(f"rating must be +1 or -1, not {rating!r}")
+        with self._sessions.begin() as session:
+            conversation = _conversation_row(session, conversation_id)
+            if message_id is not None:
+                message = session.get(MessageRow, message_id)
+                if message is None or message.conversation_id != conversation.id:
+                    raise NotFoundError(
+                        f"message {message_id} is not in conversation {conversation.id}"
+                    )
+            row = FeedbackRow(
+                conversation_id=conversation.id,
+                message_id=message_id,
+                rating=rating,
+                comment=comment,
+                created_at=utcnow(),
+            )
+            session.add(row)
+            session.flush()
+            return _feedback(row)
+
+    def negative_feedback_count(self, conversation_id: str) -> int:
+        """Thumbs down so far: repeated dissatisfaction is a reason to offer staff."""
+        stmt = (
+            select(func.count())
+            .select_from(FeedbackRow)
+            .where(FeedbackRow.conversation_id == conversation_id, FeedbackRow.rating < 0)
+        )
+        with self._sessions() as session:
+            return int(session.scalar(stmt) or 0)
+
+
+# -- opening ------------------------------------------------------------------------------
+
+
+def _normalise_url(url: str | URL) -> URL:
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        # SQLAlchemy's default PostgreSQL driver is psycopg2; we ship psycopg 3.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _create_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    # One engine serves every thread of the web app; each session checks out its own
+    # connection, so sharing across threads is safe. Writers wait for each other (timeout).
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys are off by default in SQLite; WAL lets readers run beside a writer."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _migrate(engine: Engine, url: URL) -> None:
+    """``alembic upgrade head`` in one locked transaction, configured in code (no .ini).
+
+    The lock (``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL) lets several
+    processes open a fresh database at the same time: one migrates, the others then find
+    the schema current.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    # ConfigParser interpolates "%": escape it (URL-encoded passwords contain it).
+    config.set_main_option(
+        "sqlalchemy.url", url.render_as_string(hide_password=False).replace("%", "%%")
+    )
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()
+
+
+# -- rows to records ----------------------------------------------------------------------
+
+
+def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+def _check_new_ticket(new: NewTicket) -> None:
+    if new.channel is not None:
+        _check_choice("channel", new.channel, CHANNELS)
+
+
+def _conversation_row(session: Session, conversation_id: str) -> ConversationRow:
+    row = session.get(ConversationRow, conversation_id)
+    if row is None:
+        raise NotFoundError(f"no conversation {conversation_id!r}")
+    return row
+
+
+def _ticket_row(session: Session, ref: str) -> TicketRow:
+    key = ref.strip().upper()
+    row = session.scalars(select(TicketRow).where(TicketRow.ref == key)).one_or_none()
+    if row is None:
+        raise NotFoundError(f"no ticket {ref!r}")
+    return row
+
+
+def _insert_ticket(
+    session: Session, conversation: ConversationRow, new: NewTicket, now: datetime
+) -> Ticket:
+    row = TicketRow(
+        ref=uuid4().hex,  # placeholder: the reference derives from the id the insert assigns
+        conversation_id=conversation.id,
+        question=new.question,
+        reason=new.reason,
+        reason_detail=new.reason_detail,
+        retrieved=[dict(hit) for hit in new.retrieved],
+        channel=new.channel or conversation.channel,
+        reply_to=dict(new.reply_to) if new.reply_to is not None else conversation.reply_to,
+        lang=new.lang,
+        state="open",
+        created_at=now,
+        updated_at=now,
+        events=[
+            TicketEventRow(from_state=None, to_state="open", actor="assistant", created_at=now)
+        ],
+    )
+    session.add(row)
+    session.flush()
+    row.ref = ticket_ref(row.id)
+    session.flush()
+    return _ticket(row)
+
+
+def _refusal(row: TicketRow, to_state: str) -> str:
+    verb, past = _ACTIONS[to_state]
+    allowed = [s for s in TICKET_STATES if (s, to_state) in TRANSITIONS]
+    holder = f" by {row.assignee}" if row.state == "claimed" and row.assignee else ""
+    return (
+        f"cannot {verb} {row.ref}: it is {row.state}{holder} "
+        f"(only {' or '.join(allowed)} tickets can be {past})"
+    )
+
+
+def _conversation(row: ConversationRow) -> Conversation:
+    return Conversation(
+        id=row.id,
+        channel=row.channel,
+        audience=row.audience,
+        reply_to=row.reply_to,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _message(row: MessageRow) -> Message:
+    return Message(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        role=row.role,
+        content=row.content,
+        citations=list(row.citations),
+        meta=dict(row.meta),
+        created_at=row.created_at,
+    )
+
+
+def _event(row: TicketEventRow) -> TicketEvent:
+    return TicketEvent(
+        id=row.id,
+        ticket_id=row.ticket_id,
+        from_state=row.from_state,
+        to_state=row.to_state,
+        actor=row.actor,
+        note=row.note,
+        created_at=row.created_at,
+    )
+
+
+def _ticket(row: TicketRow) -> Ticket:
+    return Ticket(
+        id=row.id,
+        ref=row.ref,
+        conversation_id=row.conversation_id,
+        question=row.question,
+        reason=row.reason,
+        reason_detail=row.reason_detail,
+        retrieved=list(row.retrieved),
+        channel=row.channel,
+        reply_to=row.reply_to,
+        lang=row.lang,
+        state=row.state,
+        assignee=row.assignee,
+        answer=row.answer,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        events=[_event(event) for event in row.events],
+    )
+
+
+def _feedback(row: FeedbackRow) -> Feedback:
+    return Feedback(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        message_id=row.message_id,
+        rating=row.rating,
+        comment=row.comment,
+        created_at=row.created_at,
+    )

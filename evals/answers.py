@@ -1,0 +1,176 @@
+"""Answer-level evaluation: every question goes through the same answer engine the channels
+use, in a fresh conversation seeded with the question's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.answer import Answer
+from bot.answer.engine import AnswerEngine
+from evals.questions import Question
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    question: Question
+    answer: Answer
+    latency_ms: float
+    hit_rank: int | None
+    cited: list[str]
+    cites_expected: bool
+    mentioned: list[bool]
+    leaked: bool
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.question.expected_sources) and not _expects_escalation(self.question)
+
+    @property
+    def correct(self) -> bool:
+        """Answered (not escalated), citing an expected source, mentioning what it must."""
+        return (
+            self.answerable
+            and self.cites_expected
+            and not self.answer.escalated
+            and all(self.mentioned)
+        )
+
+
+def _expects_escalation(question: Question) -> bool:
+    return bool(getattr(question, "expect_escalation", False))
+
+
+def run_answer_eval(
+    engine: AnswerEngine,
+    questions: Iterable[Question],
+    staff_passages: list[str],
+    staff_doc_ids: set[str],
+    as_of: dt.date | None = None,
+    on_question: Callable[[Question], None] | None = None,
+) -> list[AnswerResult]:
+    results: list[AnswerResult] = []
+    for question in questions:
+        history = [
+            (turn["role"], turn["content"]) for turn in getattr(question, "history", None) or []
+        ]
+        started = time.perf_counter()
+        answer = engine.ask(
+            question.question,
+            audience=question.audience,
+            as_of=question.as_of or as_of,
+            channel="eval",
+            history=history,
+        )
+        latency = (time.perf_counter() - started) * 1000
+        retrieved = [r["doc_id"] for r in answer.retrieved]
+        rank = next(
+            (
+                i
+                for i, r in enumerate(answer.retrieved, start=1)
+                if question.is_hit(r["doc_id"], r["url"].partition("#")[2])
+            ),
+            None,
+        )
+        cited = [c.doc_id for c in answer.citations]
+        expected_docs = {s.partition("#")[0] for s in question.expected_sources}
+        text = _norm(answer.answer)
+        must = getattr(question, "must_mention", None) or []
+        leaked = question.audience == "startup" and (
+            bool(set(cited) & staff_doc_ids) or any(_norm(p) in text for p in staff_passages)
+        )
+        results.append(
+            AnswerResult(
+                question=question,
+                answer=answer,
+                latency_ms=latency,
+                hit_rank=rank,
+                cited=cited,
+                cites_expected=bool(set(cited) & expected_docs),
+                mentioned=[_norm(m) in text for m in must],
+                leaked=leaked,
+                metrics={"retrieved": retrieved},
+            )
+        )
+        if on_question is not None:
+            on_question(question)
+    return results
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return round(numerator / denominator, 4) if denominator else 0.0
+
+
+def summarize(results: list[AnswerResult]) -> dict[str, Any]:
+    def metrics(group: list[AnswerResult]) -> dict[str, Any]:
+        with_sources = [r for r in group if r.question.expected_sources]
+        answerable = [r for r in group if r.answerable]
+        expects = [r for r in group if _expects_escalation(r.question)]
+        escalated = [r for r in group if r.answer.escalated]
+        true_escalations = [r for r in escalated if _expects_escalation(r.question)]
+        cited_with_sources = [d for r in with_sources for d in r.cited]
+        expected_hits = sum(
+            1
+            for r in with_sources
+            for d in r.cited
+            if d in {s.partition("#")[0] for s in r.question.expected_sources}
+        )
+        mentions = [m for r in answerable for m in r.mentioned]
+        precision = _ratio(len(true_escalations), len(escalated))
+        recall = _ratio(len(true_escalations), len(expects))
+        latencies = sorted(r.latency_ms for r in group)
+        return {
+            "n": len(group),
+            "hit_at_1": _ratio(sum(r.hit_rank == 1 for r in with_sources), len(with_sources)),
+            "hit_at_5": _ratio(
+                sum(r.hit_rank is not None and r.hit_rank <= 5 for r in with_sources),
+                len(with_sources),
+            ),
+            "mrr": round(
+                sum(1 / r.hit_rank for r in with_sources if r.hit_rank) / len(with_sources), 4
+            )
+            if with_sources
+            else 0.0,
+            "citation_precision": _ratio(expected_hits, len(cited_with_sources)),
+            "must_mention_recall": _ratio(sum(mentions), len(mentions)),
+            "escalation_precision": precision,
+            "escalation_recall": recall,
+            "escalation_f1": round(2 * precision * recall / (precision + recall), 4)
+            if precision + recall
+            else 0.0,
+            "leaks": sum(r.leaked for r in group),
+            "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
+            "latency_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1)
+            if latencies
+            else 0.0,
+            "answerable_cited_expected": _ratio(
+                sum(r.cites_expected and not r.answer.escalated for r in answerable),
+                len(answerable),
+            ),
+            "answerable_escalated": _ratio(
+                sum(r.answer.escalated for r in answerable), len(answerable)
+            ),
+            "answered_correctly": _ratio(sum(r.correct for r in answerable), len(answerable)),
+        }
+
+    by_category: dict[str, list[AnswerResult]] = defaultdict(list)
+    by_lang: dict[str, list[AnswerResult]] = defaultdict(list)
+    for result in results:
+        by_category[result.question.category].append(result)
+        by_lang[result.answer.lang].append(result)
+    return {
+        **metrics(results),
+        "by_category": {k: metrics(v) for k, v in sorted(by_category.items())},
+        "by_lang": {k: metrics(v) for k, v in sorted(by_lang.items())},
+    }

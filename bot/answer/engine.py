@@ -143,8 +143,8 @@ class AnswerEngine:
             if draft.body:
                 body = phrase("intro", lang) + "\n" + draft.body
 
-        decision = self._decide(question, confidence, conversation.id)
-        grounded = confidence >= self._policy.confidence_threshold
+        decision = self._decide(question, lang, confidence, conversation.id)
+        grounded = confidence >= self._policy.threshold(lang)
         if decision.reason == USER_REQUEST and metadata is None:
             body, citations, grounded = "", [], False  # a request for a person is not a topic
         elif not grounded:
@@ -177,12 +177,14 @@ class AnswerEngine:
             )
         return question
 
-    def _decide(self, question: str, confidence: float, conversation_id: str) -> Decision:
+    def _decide(
+        self, question: str, lang: Lang, confidence: float, conversation_id: str
+    ) -> Decision:
         before = self._policy.before_answering(question)
         if before.escalate:
             return before
         negative = self._store.negative_feedback_count(conversation_id)
-        return self._policy.after_answering(confidence, negative)
+        return self._policy.after_answering(confidence, lang, negative)
 
     def _generate(
         self, context: _Context, fallback: str

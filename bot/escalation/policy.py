@@ -35,9 +35,12 @@ class Trigger:
 
 class EscalationPolicy:
     def __init__(
-        self, confidence_threshold: float, negative_feedback_limit: int, triggers: list[Trigger]
+        self,
+        confidence_thresholds: dict[str, float],
+        negative_feedback_limit: int,
+        triggers: list[Trigger],
     ) -> None:
-        self.confidence_threshold = confidence_threshold
+        self.confidence_thresholds = confidence_thresholds
         self.negative_feedback_limit = negative_feedback_limit
         self.triggers = triggers
 
@@ -52,9 +55,11 @@ class EscalationPolicy:
             )
             for t in data["triggers"]
         ]
-        return cls(
-            float(data["confidence_threshold"]), int(data["negative_feedback_limit"]), triggers
-        )
+        thresholds = {lang: float(v) for lang, v in data["confidence_threshold"].items()}
+        return cls(thresholds, int(data["negative_feedback_limit"]), triggers)
+
+    def threshold(self, lang: str) -> float:
+        return self.confidence_thresholds.get(lang, max(self.confidence_thresholds.values()))
 
     def before_answering(self, question: str) -> Decision:
         """Matters a person must handle whatever the documents say."""
@@ -64,7 +69,7 @@ class EscalationPolicy:
                 return Decision(True, trigger.reason, trigger.detail)
         return Decision(False)
 
-    def after_answering(self, confidence: float, negative_feedback: int) -> Decision:
+    def after_answering(self, confidence: float, lang: str, negative_feedback: int) -> Decision:
         """No grounded answer, or a conversation that keeps going wrong."""
         if negative_feedback >= self.negative_feedback_limit:
             return Decision(
@@ -72,11 +77,11 @@ class EscalationPolicy:
                 NEGATIVE_FEEDBACK,
                 f"{negative_feedback} negative ratings in this conversation.",
             )
-        if confidence < self.confidence_threshold:
+        if confidence < self.threshold(lang):
             return Decision(
                 True,
                 LOW_CONFIDENCE,
-                f"Confidence {confidence:.2f} is below {self.confidence_threshold:.2f}: "
+                f"Confidence {confidence:.2f} is below {self.threshold(lang):.2f}: "
                 "the documents do not answer this clearly.",
             )
         return Decision(False)

@@ -54,9 +54,10 @@ def make_generator(settings: Settings) -> ChatGenerator | None:
 
 
 def make_answer_engine(settings: Settings, kb: KnowledgeBase, store: Store) -> AnswerEngine:
+    retriever = make_retriever(settings, kb)
     return AnswerEngine(
-        make_retriever(settings, kb),
-        ExtractiveComposer(kb.embedder),
+        retriever,
+        ExtractiveComposer(kb.embedder, is_boilerplate=retriever.is_boilerplate),
         store,
         default_policy(),
         generator=make_generator(settings),

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -94,6 +95,7 @@ class Retriever:
         self._identifiers: dict[str, set[str]] = {}
         self._supersedes: list[tuple[str, int, str]] = []
         self._languages: tuple[str, ...] = ()
+        self._boilerplate: frozenset[str] = frozenset()
 
     def _sync(self) -> None:
         with self._lock:
@@ -110,6 +112,7 @@ class Retriever:
                     identifiers.setdefault(tender_id, set()).add(chunk.doc_id)
             self._identifiers = identifiers
             self._languages = tuple(sorted({c.meta["language"] for c in self._chunks.values()}))
+            self._boilerplate = _boilerplate(self._chunks.values())
             self._supersedes = [
                 (record.doc_id, record.published, record.supersedes)
                 for record in self._kb.manifest.documents().values()
@@ -145,6 +148,11 @@ class Retriever:
             )
             for cid in order[:k]
         ]
+
+    def is_boilerplate(self, line: str) -> bool:
+        """A line repeated across many documents (a disclaimer, a footer) answers nothing."""
+        self._sync()
+        return _normalize(line).strip() in self._boilerplate
 
     def documents(
         self,
@@ -286,6 +294,16 @@ class Retriever:
             lexical_rank=lexical_rank,
             pinned=chunk.doc_id in pinned_docs,
         )
+
+
+def _boilerplate(chunks: Iterable[ChunkRecord], min_documents: int = 3) -> frozenset[str]:
+    seen: dict[str, set[str]] = {}
+    for chunk in chunks:
+        for line in chunk.text.splitlines():
+            key = _normalize(line).strip()
+            if len(key) >= 12:
+                seen.setdefault(key, set()).add(chunk.doc_id)
+    return frozenset(line for line, docs in seen.items() if len(docs) >= min_documents)
 
 
 def _scripts(query: str) -> set[str]:

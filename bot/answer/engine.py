@@ -127,7 +127,7 @@ class AnswerEngine:
             conversation_id, channel=channel, audience=audience, reply_to=reply_to
         )
         if history is None:
-            history = [(m.role, m.content) for m in self._store.messages(conversation.id, limit=6)]
+            history = self._history(conversation.id)
         query = retrieval_query(question, history, self._generator)
         hits = self._retriever.search(query, k=self._passages, audience=audience, as_of=as_of)
         context = _Context(
@@ -165,6 +165,17 @@ class AnswerEngine:
             yield Delta(separator + note.replace(TICKET_PLACEHOLDER, "…"))
             body = f"{body}{separator}{note}"
         yield Final(self._record(context, body, citations, confidence, decision))
+
+    def _history(self, conversation_id: str) -> list[tuple[str, str]]:
+        """Recent turns; a user turn is replaced by the standalone query it was resolved to,
+        so a follow-up of a follow-up still carries the original topic."""
+        history: list[tuple[str, str]] = []
+        for message in self._store.messages(conversation_id, limit=8):
+            query = message.meta.get("query") if message.role == "assistant" else None
+            if query and history and history[-1][0] == "user":
+                history[-1] = ("user", str(query))
+            history.append((message.role, message.content))
+        return history
 
     def _check(self, question: str) -> str:
         question = question.strip()

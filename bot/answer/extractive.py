@@ -5,7 +5,7 @@ everything it says is grounded by construction."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,12 @@ from retrieval.index.lexical import tokenize
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9「(\"'])")
 _MARKUP = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+|>\s*)|\*\*|__|`")
 _MIN_CHARS = {"en": 25, "ja": 10}
+# e5 scores a sentence in the other language about 0.05-0.08 lower than the same sentence in
+# the question's language (measured on parallel EN/JA sentences); without this, a Japanese
+# question answered by an English passage would look unanswered.
+CROSS_LANGUAGE_OFFSET = 0.03
+_BLOCK_START = re.compile(r"^([-*+]\s|\d+[.)]\s|#|>|\|)")
+_CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$")
 
 
 @dataclass(frozen=True)
@@ -43,13 +49,26 @@ def split_sentences(hit: Hit, passage: int) -> list[Sentence]:
     """Sentences of a passage, markup stripped; fragments too short to stand alone dropped."""
     sentences: list[Sentence] = []
     minimum = _MIN_CHARS.get(hit.language, 20)
-    for line in hit.text.splitlines():
+    for line in _logical_lines(hit.text):
         line = _MARKUP.sub("", line).strip()
         for piece in _SENTENCE_END.split(line):
             piece = piece.strip()
             if len(piece) >= minimum and not piece.startswith("|"):
                 sentences.append(Sentence(piece, passage, len(sentences)))
     return sentences
+
+
+def _logical_lines(text: str) -> list[str]:
+    """Re-join hard-wrapped paragraph lines; list items, table rows and headings stay apart."""
+    lines: list[str] = []
+    for raw in text.splitlines():
+        stripped = raw.strip()
+        starts_block = not stripped or _BLOCK_START.match(stripped) is not None
+        if lines and lines[-1] and not starts_block:
+            lines[-1] += ("" if _CJK_END.search(lines[-1]) else " ") + stripped
+        else:
+            lines.append(stripped)
+    return [line for line in lines if line]
 
 
 class ExtractiveComposer:
@@ -59,6 +78,7 @@ class ExtractiveComposer:
     def __init__(
         self,
         embedder: Embedder,
+        is_boilerplate: Callable[[str], bool] = lambda line: False,
         passages: int = 4,
         max_sentences: int = 3,
         margin: float = 0.025,
@@ -66,10 +86,12 @@ class ExtractiveComposer:
         high: float = 0.90,
     ) -> None:
         self._embedder = embedder
+        self._is_boilerplate = is_boilerplate
         self._passages = passages
         self._max_sentences = max_sentences
         self._margin = margin
         self._low, self._high = low, high
+        self._rank_penalty = 0.005
 
     def compose(self, question: str, lang: Lang, hits: Sequence[Hit]) -> Draft:
         candidates = self._candidates(hits)
@@ -77,10 +99,12 @@ class ExtractiveComposer:
             return Draft("", [], 0.0, 0.0)
         query = self._embedder.embed_queries([question])[0]
         vectors = self._embedder.embed_passages([s.text for s in candidates])
-        similarity = vectors @ query
+        similarity = vectors @ query + np.array(
+            [CROSS_LANGUAGE_OFFSET if hits[s.passage].language != lang else 0.0 for s in candidates]
+        )
         query_tokens = set(tokenize(question))
         scores = [
-            float(sim) + 0.03 * _overlap(query_tokens, s.text) - 0.005 * s.passage
+            float(sim) + 0.03 * _overlap(query_tokens, s.text) - self._rank_penalty * s.passage
             for sim, s in zip(similarity, candidates, strict=True)
         ]
         order = sorted(range(len(candidates)), key=lambda i: -scores[i])
@@ -102,6 +126,8 @@ class ExtractiveComposer:
         candidates: list[Sentence] = []
         for index, hit in enumerate(hits[: self._passages]):
             for sentence in split_sentences(hit, index):
+                if self._is_boilerplate(sentence.text):
+                    continue
                 if sentence.text not in seen:  # overlapping chunks repeat sentences
                     seen.add(sentence.text)
                     candidates.append(sentence)

@@ -53,7 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.script.requests.append(body)
         behaviour = self.script.behaviour
         if behaviour == "timeout":
-            time.sleep(5)
+            time.sleep(3)
         if behaviour in ("429", "500"):
             status = int(behaviour)
             payload = {"error": {"message": f"scripted {status}", "type": "server_error"}}
@@ -62,14 +62,18 @@ class _Handler(BaseHTTPRequestHandler):
         if behaviour == "malformed":
             self._raw(200, b'{"choices": [{"message": ', "application/json")
             return
-        text = {
+        scripted = {
             "invented": "Startups are always selected [7]. Budgets are unlimited [12].",
             "empty": "",
-        }.get(behaviour) or grounded_reply(body["messages"])
-        if body.get("stream"):
-            self._stream(text, body.get("model", "fake"))
-        else:
-            self._json(200, self._completion(text, body.get("model", "fake")))
+        }
+        text = scripted.get(behaviour, grounded_reply(body["messages"]))
+        try:
+            if body.get("stream"):
+                self._stream(text, body.get("model", "fake"))
+            else:
+                self._json(200, self._completion(text, body.get("model", "fake")))
+        except BrokenPipeError:
+            pass  # the client gave up first (the timeout behaviour)
 
     def _completion(self, text: str, model: str) -> dict[str, Any]:
         return {

@@ -105,3 +105,54 @@ def test_eval_retrieval_reports_a_malformed_question_file(tmp_path: Path) -> Non
     result = runner.invoke(app, ["eval", "retrieval", str(questions)])
     assert result.exit_code == 2
     assert "q.jsonl:1" in result.stderr
+
+
+def test_ask_json_prints_the_answer_object(mini_corpus: Path) -> None:
+    runner.invoke(app, ["ingest", str(mini_corpus)])
+    result = runner.invoke(
+        app, ["ask", "When does ATLA-2026-UAS-014 close?", "--as-of", "2026-11-27", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert set(answer) == {"answer", "citations", "escalated", "ticket_id", "confidence", "lang"}
+    assert answer["citations"][0] == {
+        "n": 1,
+        "doc_id": "atla-2026-uas-014",
+        "title": answer["citations"][0]["title"],
+        "section": answer["citations"][0]["section"],
+        "url": answer["citations"][0]["url"],
+    }
+    assert "2026-12-18" in answer["answer"]
+
+
+def test_ask_refuses_an_empty_question_clearly(mini_corpus: Path) -> None:
+    runner.invoke(app, ["ingest", str(mini_corpus)])
+    result = runner.invoke(app, ["ask", "   "])
+    assert result.exit_code == 2
+    assert "empty" in result.stderr
+
+
+def test_tickets_commands_take_an_escalation_to_resolved(mini_corpus: Path) -> None:
+    runner.invoke(app, ["ingest", str(mini_corpus)])
+    asked = json.loads(
+        runner.invoke(app, ["ask", "I want to speak to a person about my bid", "--json"]).stdout
+    )
+    ref = asked["ticket_id"]
+    assert asked["escalated"] and ref
+
+    listed = runner.invoke(app, ["tickets", "list", "--state", "open"])
+    assert ref in listed.stdout
+    assert (
+        runner.invoke(app, ["tickets", "claim", ref, "--as", "aiko@disti.example"]).exit_code == 0
+    )
+    replied = runner.invoke(
+        app, ["tickets", "reply", ref, "We will call you tomorrow.", "--as", "aiko@disti.example"]
+    )
+    assert "answered" in replied.stdout
+    shown = runner.invoke(app, ["tickets", "show", ref])
+    assert "staff: We will call you tomorrow." in shown.stdout
+    assert "claimed by aiko@disti.example" in shown.stdout
+    resolved = runner.invoke(app, ["tickets", "resolve", ref, "--as", "aiko@disti.example"])
+    assert "resolved" in resolved.stdout
+    again = runner.invoke(app, ["tickets", "claim", ref, "--as", "kenji@disti.example"])
+    assert again.exit_code == 2

@@ -181,3 +181,13 @@ def test_a_question_in_another_language_gets_a_graceful_english_answer(
     answer = engine.ask("통합 입찰 자격은 어떻게 받나요?", as_of=TODAY)
     assert answer.lang == "en"
     assert answer.answer.startswith("I can answer in English or Japanese")
+
+
+def test_closed_tenders_can_be_listed_and_none_open_is_said_plainly(engine: AnswerEngine) -> None:
+    closed = engine.ask("Which drone tenders have already closed?", as_of=TODAY)
+    assert "ATLA-2026-UAS-006" in closed.answer
+    assert "ATLA-2026-UAS-014" not in closed.answer
+    later = engine.ask("Are any satellite tenders open?", as_of=dt.date(2027, 3, 1))
+    assert "none" in later.answer
+    assert "Recently closed" in later.answer
+    assert later.citations[0].doc_id == "atla-2026-sat-003"

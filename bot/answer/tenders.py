@@ -22,9 +22,16 @@ _LISTING_EN = re.compile(
     r"\b(tenders?|notices?|calls?|solicitations?|bids?|opportunit(y|ies)|procurements?)\b"
 )
 _LISTING_OPEN_EN = re.compile(r"\b(open|current|available|accepting|still|now|active|upcoming)\b")
+_ANYTHING_OPEN_EN = re.compile(
+    r"\b(anything|what's|whats|what is|is there anything|are there any)\b.{0,25}\b(open|out)\b"
+)
+_CLOSED = re.compile(
+    r"\b(already closed|closed|past|expired|finished)\b|締切済|締め切られた|終了した|終わった"
+)
 _LISTING_JA = re.compile(
     r"(募集中|公募中|受付中|締切前|応募できる|参加できる|開いている|出ている|現在|今).{0,20}"
-    r"(入札|公告|公募|案件|募集)|(入札|公告|公募|案件).{0,20}(募集中|公募中|受付中|ありますか|ある？|一覧|教えて)"
+    r"(入札|公告|公募|案件|募集)|(入札|公告|公募|案件).{0,20}"
+    r"(募集中|公募中|受付中|ありますか|ある？|一覧|教えて|出て|締切済|終了した|終わった)"
 )
 AREA_WORDS: dict[str, tuple[str, ...]] = {
     "drones": (
@@ -97,7 +104,9 @@ class TenderDesk:
     @staticmethod
     def _is_listing(text: str) -> bool:
         return bool(
-            (_LISTING_EN.search(text) and _LISTING_OPEN_EN.search(text)) or _LISTING_JA.search(text)
+            (_LISTING_EN.search(text) and (_LISTING_OPEN_EN.search(text) or _CLOSED.search(text)))
+            or _ANYTHING_OPEN_EN.search(text)
+            or _LISTING_JA.search(text)
         )
 
     def _deadlines(
@@ -147,28 +156,42 @@ class TenderDesk:
             for area, words in AREA_WORDS.items()
             if area in known and any(_mentions(text, w) for w in words)
         }
-        matching = [n for n in notices if not areas or areas & set(n.tech_areas)]
+        every = [n for n in notices if areas <= set(n.tech_areas)]
+        matching = every or [n for n in notices if areas & set(n.tech_areas)]
+        closed = bool(_CLOSED.search(text))
         open_now = sorted(
-            (n for n in matching if n.deadline and n.deadline >= as_of),
+            (n for n in matching if n.deadline and (n.deadline < as_of) == closed),
             key=lambda n: (n.deadline, n.tender_id),
         )
         label = ", ".join(sorted(areas))
         if lang == "ja":
-            head = f"{as_of.isoformat()}時点で受付中の入札公告" + (f"（{label}）" if label else "")
+            state = "受付を終了した" if closed else "受付中の"
+            head = f"{as_of.isoformat()}時点で{state}入札公告" + (f"（{label}）" if label else "")
         else:
-            head = f"Tender notices open as of {as_of.isoformat()}" + (
+            state = "closed" if closed else "open"
+            head = f"Tender notices {state} as of {as_of.isoformat()}" + (
                 f" ({label})" if label else ""
             )
-        if not open_now:
-            none = "はありません。" if lang == "ja" else ": none."
-            return MetadataAnswer(head + none, [])
         lines = [head + ("：" if lang == "ja" else ":")]
-        for index, notice in enumerate(open_now, start=1):
+        listed = open_now
+        if not open_now:
+            lines = [head + ("はありません。" if lang == "ja" else ": none.")]
+            listed = sorted(
+                (n for n in matching if n.deadline and n.deadline < as_of),
+                key=lambda n: n.deadline or as_of,
+                reverse=True,
+            )[:3]
+            if listed and not closed:
+                lines.append("最近締め切られた公告：" if lang == "ja" else "Recently closed:")
+        for index, notice in enumerate(listed, start=1):
             assert notice.deadline is not None
-            closes = "締切" if lang == "ja" else "closes"
+            past = notice.deadline < as_of
+            closes = (
+                ("締切済" if past else "締切") if lang == "ja" else ("closed" if past else "closes")
+            )
             lines.append(
                 f"- {notice.tender_id}: {notice.title} — {closes} {notice.deadline.isoformat()} "
                 f"[{index}]"
             )
-        body, citations = resolve_markers("\n".join(lines), open_now)
+        body, citations = resolve_markers("\n".join(lines), listed)
         return MetadataAnswer(body, citations)

@@ -353,6 +353,75 @@ def serve_command(
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
+@eval_app.command("run")
+def eval_run_command(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+    corpus: Annotated[
+        Path | None,
+        typer.Option(exists=True, help="Index this corpus into a fresh temporary directory."),
+    ] = None,
+    pipeline: Annotated[str, typer.Option(help="default or baseline.")] = "default",
+    out: Annotated[Path | None, typer.Option(help="Default: evals/runs/<time>-<pipeline>.")] = None,
+    as_of: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    baseline_run: Annotated[
+        Path | None,
+        typer.Option(exists=True, file_okay=False, help="A baseline run to show side by side."),
+    ] = None,
+) -> None:
+    """Every question through the pipeline; results.jsonl, summary.json and the reports."""
+    from evals.report import write_reports
+    from evals.run import run
+
+    if pipeline not in ("default", "baseline"):
+        raise _fail(ValueError("--pipeline is default or baseline"))
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = out or Path("evals/runs") / f"{stamp}-{pipeline}"
+    try:
+        questions = load_questions(files)
+        with Progress(console=errors, transient=True) as progress:
+            task = progress.add_task(f"Evaluating ({pipeline})", total=len(questions))
+            outcome = run(
+                get_settings(),
+                files,
+                out,
+                corpus=corpus,
+                pipeline=pipeline,  # type: ignore[arg-type]
+                as_of=as_of.date() if as_of else None,
+                questions=questions,
+                on_question=lambda _q: progress.advance(task),
+            )
+        html, markdown = write_reports(out, baseline_run)
+    except (KnowledgeBaseError, QuestionSetError, StoreError) as exc:
+        raise _fail(exc) from exc
+    summary = outcome.summary
+    table = Table("metric", "value", title=f"{pipeline} · {summary['n']} questions")
+    for key, value in summary.items():
+        if not isinstance(value, dict):
+            table.add_row(key, f"{value}")
+    for key, value in outcome.handoff.items():
+        table.add_row(key, f"{value}")
+    console.print(table)
+    console.print(f"Report: {html}\nMarkdown: {markdown}")
+
+
+@eval_app.command("compare")
+def eval_compare_command(
+    run_a: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Reference run.")],
+    run_b: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="New run.")],
+    html: Annotated[Path | None, typer.Option(help="Also write the comparison as a page.")] = None,
+) -> None:
+    """Per-metric deltas and the questions whose outcome changed, newly failing first."""
+    from evals.compare import compare_runs, format_comparison, write_comparison_html
+
+    try:
+        comparison = compare_runs(run_a, run_b)
+    except (OSError, ValueError, KeyError) as exc:
+        raise _fail(exc) from exc
+    typer.echo(format_comparison(comparison))
+    if html is not None:
+        console.print(f"Comparison page: {write_comparison_html(comparison, html)}")
+
+
 @eval_app.command("calibrate")
 def eval_calibrate_command(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],

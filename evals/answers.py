@@ -8,13 +8,13 @@ import statistics
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bot.answer import Answer
-from bot.answer.engine import AnswerEngine
 from evals.questions import Question
+from retrieval.filters import Audience
 
 
 def _norm(text: str) -> str:
@@ -38,6 +38,48 @@ class AnswerResult:
         return bool(self.question.expected_sources) and not _expects_escalation(self.question)
 
     @property
+    def passed(self) -> bool:
+        """The question's overall outcome: escalated when it should be, otherwise answered
+        with an expected source and every must-mention; never leaking staff-only content."""
+        if self.leaked:
+            return False
+        if _expects_escalation(self.question):
+            return self.answer.escalated
+        if self.answerable:
+            return self.correct
+        return not self.answer.escalated
+
+    def to_row(self, pipeline: str) -> dict[str, Any]:
+        """One line of results.jsonl."""
+        q = self.question
+        return {
+            "id": q.id,
+            "question": q.question,
+            "lang": q.lang or self.answer.lang,
+            "category": q.category,
+            "audience": q.audience,
+            "expected_sources": list(q.expected_sources),
+            "must_mention": list(getattr(q, "must_mention", None) or []),
+            "expect_escalation": _expects_escalation(q),
+            "answer": self.answer.answer,
+            "citations": [c.__dict__ for c in self.answer.citations],
+            "cited": self.cited,
+            "escalated": self.answer.escalated,
+            "ticket_id": self.answer.ticket_id,
+            "reason": self.answer.reason,
+            "confidence": round(self.answer.confidence, 4),
+            "retrieved": self.metrics.get("retrieved", []),
+            "hit_rank": self.hit_rank,
+            "latency_ms": round(self.latency_ms, 1),
+            "answerable": self.answerable,
+            "leaked": self.leaked,
+            "mentioned": self.mentioned,
+            "cites_expected": self.cites_expected,
+            "passed": self.passed,
+            "pipeline": pipeline,
+        }
+
+    @property
     def correct(self) -> bool:
         """Answered (not escalated), citing an expected source, mentioning what it must."""
         return (
@@ -52,8 +94,24 @@ def _expects_escalation(question: Question) -> bool:
     return bool(getattr(question, "expect_escalation", False))
 
 
+class Pipeline(Protocol):
+    """What an evaluation runs: the answer engine, or the baseline, with the same call."""
+
+    def ask(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        *,
+        audience: Audience = "startup",
+        as_of: dt.date | None = None,
+        channel: str = "cli",
+        reply_to: dict[str, Any] | None = None,
+        history: Sequence[tuple[str, str]] | None = None,
+    ) -> Answer: ...
+
+
 def run_answer_eval(
-    engine: AnswerEngine,
+    engine: Pipeline,
     questions: Iterable[Question],
     staff_passages: list[str],
     staff_doc_ids: set[str],
@@ -112,6 +170,23 @@ def _ratio(numerator: int, denominator: int) -> float:
     return round(numerator / denominator, 4) if denominator else 0.0
 
 
+def handoff_figures(results: list[AnswerResult]) -> dict[str, float]:
+    """The escalation targets: answerable questions answered with an expected source (and not
+    escalated), answerable questions escalated, and questions that should reach a person."""
+    answerable = [r for r in results if r.answerable]
+    expects = [r for r in results if _expects_escalation(r.question)]
+    return {
+        "answerable_cite_expected": _ratio(
+            sum(r.cites_expected and not r.answer.escalated for r in answerable), len(answerable)
+        ),
+        "answerable_escalated": _ratio(
+            sum(r.answer.escalated for r in answerable), len(answerable)
+        ),
+        "must_escalate_escalated": _ratio(sum(r.answer.escalated for r in expects), len(expects)),
+        "startup_leaks": float(sum(r.leaked for r in results)),
+    }
+
+
 def summarize(results: list[AnswerResult]) -> dict[str, Any]:
     def metrics(group: list[AnswerResult]) -> dict[str, Any]:
         with_sources = [r for r in group if r.question.expected_sources]
@@ -154,14 +229,6 @@ def summarize(results: list[AnswerResult]) -> dict[str, Any]:
             "latency_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1)
             if latencies
             else 0.0,
-            "answerable_cited_expected": _ratio(
-                sum(r.cites_expected and not r.answer.escalated for r in answerable),
-                len(answerable),
-            ),
-            "answerable_escalated": _ratio(
-                sum(r.answer.escalated for r in answerable), len(answerable)
-            ),
-            "answered_correctly": _ratio(sum(r.correct for r in answerable), len(answerable)),
         }
 
     by_category: dict[str, list[AnswerResult]] = defaultdict(list)

@@ -188,14 +188,23 @@ def mini_retriever(mini_index: KnowledgeBase) -> Retriever:
 
 
 @pytest.fixture(scope="session")
-def bundled_retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
+def bundled_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("bundled"), _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def bundled_kb(bundled_settings: Settings) -> Iterator[KnowledgeBase]:
     """The bundled sample corpus, indexed once per test session."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("bundled"), _env_file=None)  # type: ignore[call-arg]
-    knowledge_base = open_knowledge_base(settings)
-    report = ingest(knowledge_base, [REPO / "corpus"], make_chunker(settings))
+    knowledge_base = open_knowledge_base(bundled_settings)
+    report = ingest(knowledge_base, [REPO / "corpus"], make_chunker(bundled_settings))
     assert not report.failed, report.failed
-    yield make_retriever(settings, knowledge_base)
+    yield knowledge_base
     knowledge_base.close()
+
+
+@pytest.fixture(scope="session")
+def bundled_retriever(bundled_settings: Settings, bundled_kb: KnowledgeBase) -> Retriever:
+    return make_retriever(bundled_settings, bundled_kb)
 
 
 @pytest.fixture

@@ -1,0 +1,357 @@
+"""Two evaluation runs side by side: how every top-level metric moved, and which questions
+changed outcome. A is the reference (before), B the new run; regressions come first.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evals.report import (
+    LANGUAGES,
+    LOWER_IS_BETTER,
+    RunData,
+    Verdict,
+    delta_span,
+    esc,
+    fmt_delta,
+    fmt_value,
+    judge,
+    lang_attr,
+    load_run,
+    metric,
+    number,
+    page,
+)
+
+#: The order metrics are listed in; any other numeric key follows, alphabetically.
+_ORDER = (
+    "n",
+    "hit_at_1",
+    "hit_at_5",
+    "mrr",
+    "citation_precision",
+    "must_mention_recall",
+    "escalation_precision",
+    "escalation_recall",
+    "escalation_f1",
+    "leaks",
+    "latency_p50_ms",
+    "latency_p95_ms",
+)
+
+
+@dataclass(frozen=True)
+class MetricDelta:
+    """One top-level metric of summary.json in both runs. ``value_a``/``value_b`` are ``None``
+    when a run lacks the metric (then ``delta`` is ``None`` and ``verdict`` ``"n/a"``)."""
+
+    name: str
+    value_a: float | None
+    value_b: float | None
+    delta: float | None
+    lower_is_better: bool
+    verdict: Verdict
+
+    @property
+    def better(self) -> bool:
+        return self.verdict == "better"
+
+    @property
+    def worse(self) -> bool:
+        return self.verdict == "worse"
+
+
+@dataclass(frozen=True)
+class ChangedQuestion:
+    """A question in both runs whose ``passed`` differs."""
+
+    id: str
+    question: str
+    category: str
+    lang: str
+    answer_a: str
+    answer_b: str
+    passed_a: bool
+    passed_b: bool
+
+
+@dataclass(frozen=True)
+class LoneQuestion:
+    """A question present in only one of the runs."""
+
+    id: str
+    question: str
+    category: str
+    lang: str
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Comparison:
+    run_a: Path
+    run_b: Path
+    label_a: str
+    label_b: str
+    metrics: list[MetricDelta]
+    newly_failing: list[ChangedQuestion]
+    newly_passing: list[ChangedQuestion]
+    only_in_a: list[LoneQuestion]
+    only_in_b: list[LoneQuestion]
+
+    @property
+    def changed(self) -> list[ChangedQuestion]:
+        """Every question whose outcome changed, newly failing first."""
+        return [*self.newly_failing, *self.newly_passing]
+
+    def metric(self, name: str) -> MetricDelta:
+        for m in self.metrics:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+
+def _numeric(summary: Mapping[str, Any]) -> dict[str, float]:
+    return {k: v for k, raw in summary.items() if (v := number(raw)) is not None}
+
+
+def _metric_deltas(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[MetricDelta]:
+    values_a, values_b = _numeric(a), _numeric(b)
+    names = set(values_a) | set(values_b)
+    ordered = [k for k in _ORDER if k in names] + sorted(names - set(_ORDER))
+    deltas = []
+    for name in ordered:
+        va, vb = values_a.get(name), values_b.get(name)
+        delta = round(vb - va, 6) if va is not None and vb is not None else None
+        deltas.append(
+            MetricDelta(name, va, vb, delta, name in LOWER_IS_BETTER, judge(name, va, vb))
+        )
+    return deltas
+
+
+def _by_id(run: RunData) -> dict[str, dict[str, Any]]:
+    return {str(r.get("id")): r for r in run.results if r.get("id") is not None}
+
+
+def _lone(row: Mapping[str, Any]) -> LoneQuestion:
+    return LoneQuestion(
+        str(row.get("id")),
+        str(row.get("question") or ""),
+        str(row.get("category") or "uncategorized"),
+        str(row.get("lang") or ""),
+        bool(row.get("passed")),
+    )
+
+
+def _label(run: RunData, fallback: str) -> str:
+    return run.pipeline or fallback
+
+
+def compare_runs(run_a: Path, run_b: Path) -> Comparison:
+    """Compare the reference run ``run_a`` (before) with the new run ``run_b`` (after)."""
+    a, b = load_run(run_a), load_run(run_b)
+    rows_a, rows_b = _by_id(a), _by_id(b)
+    newly_failing: list[ChangedQuestion] = []
+    newly_passing: list[ChangedQuestion] = []
+    for qid in sorted(set(rows_a) & set(rows_b)):
+        ra, rb = rows_a[qid], rows_b[qid]
+        passed_a, passed_b = bool(ra.get("passed")), bool(rb.get("passed"))
+        if passed_a == passed_b:
+            continue
+        changed = ChangedQuestion(
+            id=qid,
+            question=str(rb.get("question") or ra.get("question") or ""),
+            category=str(rb.get("category") or ra.get("category") or "uncategorized"),
+            lang=str(rb.get("lang") or ra.get("lang") or ""),
+            answer_a=str(ra.get("answer") or ""),
+            answer_b=str(rb.get("answer") or ""),
+            passed_a=passed_a,
+            passed_b=passed_b,
+        )
+        (newly_failing if passed_a else newly_passing).append(changed)
+    label_a, label_b = _label(a, "A"), _label(b, "B")
+    if label_a == label_b:
+        label_a, label_b = f"A ({label_a})", f"B ({label_b})"
+    return Comparison(
+        run_a=run_a,
+        run_b=run_b,
+        label_a=label_a,
+        label_b=label_b,
+        metrics=_metric_deltas(a.summary, b.summary),
+        newly_failing=newly_failing,
+        newly_passing=newly_passing,
+        only_in_a=[_lone(rows_a[q]) for q in sorted(set(rows_a) - set(rows_b))],
+        only_in_b=[_lone(rows_b[q]) for q in sorted(set(rows_b) - set(rows_a))],
+    )
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+def _one_line(text: str, limit: int | None) -> str:
+    flat = " ".join(text.split())
+    if limit is not None and len(flat) > limit:
+        return flat[: limit - 1] + "…"
+    return flat
+
+
+def format_comparison(c: Comparison, max_answer_chars: int | None = 300) -> str:
+    """Plain text for the terminal: the metrics with deltas, then NEWLY FAILING questions,
+    then newly passing ones, then questions found in only one run."""
+    lines = [
+        "Comparing evaluation runs",
+        f"  A (before): {c.run_a}  [{c.label_a}]",
+        f"  B (after):  {c.run_b}  [{c.label_b}]",
+        "",
+    ]
+    width = max([len("metric"), *(len(m.name) for m in c.metrics)])
+    lines.append(f"{'metric':<{width}}  {'A':>12}  {'B':>12}  {'change':>12}  verdict")
+    lines.append("-" * (width + 52))
+    for m in c.metrics:
+        verdict = m.verdict + (" (lower is better)" if m.lower_is_better else "")
+        lines.append(
+            f"{m.name:<{width}}  {fmt_value(m.name, m.value_a):>12}  "
+            f"{fmt_value(m.name, m.value_b):>12}  {fmt_delta(m.name, m.delta):>12}  {verdict}"
+        )
+
+    def block(title: str, questions: Sequence[ChangedQuestion]) -> None:
+        lines.extend(["", f"{title} ({len(questions)})"])
+        if not questions:
+            lines.append("  none")
+        for q in questions:
+            lines.append(f"  {q.id}  [{q.category} · {q.lang}]  {_one_line(q.question, None)}")
+            lines.append(f"      A: {_one_line(q.answer_a, max_answer_chars)}")
+            lines.append(f"      B: {_one_line(q.answer_b, max_answer_chars)}")
+
+    block("NEWLY FAILING — passed in A, failing in B", c.newly_failing)
+    block("newly passing — failing in A, passed in B", c.newly_passing)
+    for title, lone in (("Only in A", c.only_in_a), ("Only in B", c.only_in_b)):
+        if lone:
+            lines.extend(["", f"{title} ({len(lone)})"])
+            lines.extend(
+                f"  {q.id}  [{q.category} · {q.lang}]  {'passed' if q.passed else 'failing'}  "
+                f"{_one_line(q.question, None)}"
+                for q in lone
+            )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _changed_html(q: ChangedQuestion, c: Comparison) -> str:
+    lang = lang_attr({"lang": q.lang})
+    lang_name = LANGUAGES.get(q.lang, q.lang)
+    return (
+        f'<article class="fail" id="q-{esc(q.id)}">'
+        f'<h4><span class="qid">{esc(q.id)}</span><span{lang}>{esc(q.question)}</span></h4>'
+        f'<p class="tags">{esc(q.category)} · {esc(lang_name)}</p>'
+        '<div class="grid2">'
+        f"<div><h5>{esc(c.label_a)} (A) — {'passed' if q.passed_a else 'failing'}</h5>"
+        f'<pre class="answer"{lang}>{esc(q.answer_a)}</pre></div>'
+        f"<div><h5>{esc(c.label_b)} (B) — {'passed' if q.passed_b else 'failing'}</h5>"
+        f'<pre class="answer"{lang}>{esc(q.answer_b)}</pre></div>'
+        "</div></article>"
+    )
+
+
+def render_comparison_html(c: Comparison) -> str:
+    rows = []
+    for m in c.metrics:
+        cls = ' class="alert"' if m.name == "leaks" and (m.value_b or 0) > 0 else ""
+        rows.append(
+            f'<tr><th scope="row">{esc(metric(m.name).label)}</th>'
+            f"<td>{esc(fmt_value(m.name, m.value_a))}</td>"
+            f"<td{cls}>{esc(fmt_value(m.name, m.value_b))}</td>"
+            f"<td>{delta_span(m.name, m.value_a, m.value_b, words=True)}</td></tr>"
+        )
+    table = (
+        '<div class="table-wrap"><table><caption>Top-level metrics; for leaks and latency lower '
+        "is better.</caption><thead><tr>"
+        '<th scope="col" class="left">Metric</th>'
+        f'<th scope="col">{esc(c.label_a)} (A)</th><th scope="col">{esc(c.label_b)} (B)</th>'
+        f'<th scope="col">Change</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    )
+
+    def section(anchor: str, title: str, intro: str, items: Sequence[ChangedQuestion]) -> str:
+        content = "".join(_changed_html(q, c) for q in items) or "<p>None.</p>"
+        return (
+            f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{esc(title)} '
+            f"({len(items)})</h2><p>{esc(intro)}</p>{content}</section>"
+        )
+
+    def lone(anchor: str, title: str, items: Sequence[LoneQuestion]) -> str:
+        if not items:
+            return ""
+        body = "".join(
+            f'<tr><th scope="row" class="code">{esc(q.id)}</th>'
+            f'<td class="left"><span{lang_attr({"lang": q.lang})}>{esc(q.question)}</span></td>'
+            f'<td class="left">{esc(q.category)}</td>'
+            f"<td>{'passed' if q.passed else 'failing'}</td></tr>"
+            for q in items
+        )
+        return (
+            f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{esc(title)} '
+            f'({len(items)})</h2><div class="table-wrap"><table><thead><tr>'
+            '<th scope="col" class="left">Id</th><th scope="col" class="left">Question</th>'
+            '<th scope="col" class="left">Category</th><th scope="col">Outcome</th>'
+            f"</tr></thead><tbody>{body}</tbody></table></div></section>"
+        )
+
+    lede = (
+        f"How the evaluation changed from run A ({c.label_a}, the reference) to run B "
+        f"({c.label_b}, the new run): every metric with its change (green better, red worse), "
+        f"then the {len(c.newly_failing)} questions that passed before and fail now, and the "
+        f"{len(c.newly_passing)} that failed before and pass now."
+    )
+    body = [
+        "<header><h1>Dual-Use Desk — comparison of two evaluation runs</h1>",
+        f'<p class="lede">{esc(lede)}</p>',
+        '<dl class="runinfo">'
+        f"<div><dt>A (before)</dt><dd>{esc(c.run_a)}</dd></div>"
+        f"<div><dt>B (after)</dt><dd>{esc(c.run_b)}</dd></div></dl></header>",
+        '<section aria-labelledby="h-metrics"><h2 id="h-metrics">Metrics</h2>',
+        table,
+        "</section>",
+        section(
+            "h-failing",
+            "Newly failing",
+            "Passed in A, failing in B: the regressions.",
+            c.newly_failing,
+        ),
+        section(
+            "h-passing",
+            "Newly passing",
+            "Failing in A, passed in B: the improvements.",
+            c.newly_passing,
+        ),
+        lone("h-only-a", "Only in A", c.only_in_a),
+        lone("h-only-b", "Only in B", c.only_in_b),
+    ]
+    return page("Dual-Use Desk — comparison of two evaluation runs", "\n".join(body))
+
+
+def write_comparison_html(c: Comparison, path: Path) -> Path:
+    """Write the comparison as one self-contained HTML page at ``path``; returns ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_comparison_html(c), encoding="utf-8")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Compare two evaluation runs (A before, B after).")
+    parser.add_argument("run_a", type=Path)
+    parser.add_argument("run_b", type=Path)
+    parser.add_argument("--html", type=Path, default=None, help="Also write a comparison page.")
+    args = parser.parse_args(argv)
+    comparison = compare_runs(args.run_a, args.run_b)
+    print(format_comparison(comparison))
+    if args.html is not None:
+        print(f"\nComparison page: {write_comparison_html(comparison, args.html)}")
+
+
+if __name__ == "__main__":
+    main()

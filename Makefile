@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest test-fast ingest bench eval-retrieval clean
+.PHONY: run test lint typecheck pytest test-fast ingest bench eval eval-retrieval calibrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,17 @@ pytest: $(VENV)/.installed-dev
 ## test-fast: skip the slow suites locally
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m "not slow"
+
+## eval: every question set through the answer engine and the naive baseline, side by side;
+## the report is written to evals/runs/latest/report.html (evals/runs/ is not tracked by git)
+QUESTIONS := $(wildcard evals/questions/*.jsonl)
+eval: $(VENV)/.installed
+	$(BIN)/dualuse eval run $(QUESTIONS) --corpus corpus --pipeline baseline --out evals/runs/latest-baseline
+	$(BIN)/dualuse eval run $(QUESTIONS) --corpus corpus --out evals/runs/latest --baseline-run evals/runs/latest-baseline
+
+## calibrate: the confidence-threshold curve behind bot/escalation/policy.yaml
+calibrate: $(VENV)/.installed
+	$(BIN)/dualuse eval calibrate evals/questions/answers_dev.jsonl --corpus corpus
 
 ## eval-retrieval: hybrid vs dense-only vs BM25-only on the development set
 eval-retrieval: $(VENV)/.installed

@@ -431,13 +431,10 @@ def eval_calibrate_command(
     ] = None,
 ) -> None:
     """The confidence-threshold curve: answered correctly vs escalated, per language."""
-    from bot.answer.engine import AnswerEngine
-    from bot.answer.extractive import ExtractiveComposer
     from bot.escalation.policy import EscalationPolicy, default_policy
-    from evals.answers import run_answer_eval
     from evals.calibration import curve
+    from evals.run import run
 
-    settings = get_settings()
     policy = default_policy()
     never_on_confidence = EscalationPolicy(
         {lang: 0.0 for lang in policy.confidence_thresholds},
@@ -446,42 +443,32 @@ def eval_calibrate_command(
     )
     try:
         questions = load_questions(files)
-        with tempfile.TemporaryDirectory(prefix="dualuse-calibrate-") as scratch:
-            overrides: dict[str, object] = {"database_url": None}
-            if corpus is not None:
-                overrides |= {"data_dir": Path(scratch), "chroma_url": None}
-            settings = settings.model_copy(update=overrides)
-            kb = open_knowledge_base(settings)
-            if corpus is not None:
-                _run_ingest(settings, kb, [corpus], prune=False, rebuild=False)
-            retriever = make_retriever(settings, kb)
-            store = Store(f"sqlite:///{Path(scratch) / 'calibration.sqlite3'}")
-            engine = AnswerEngine(
-                retriever,
-                ExtractiveComposer(kb.embedder, is_boilerplate=retriever.is_boilerplate),
-                store,
-                never_on_confidence,
+        with (
+            tempfile.TemporaryDirectory(prefix="dualuse-calibrate-") as scratch,
+            Progress(console=errors, transient=True) as progress,
+        ):
+            task = progress.add_task("Answering", total=len(questions))
+            outcome = run(
+                get_settings(),
+                files,
+                Path(scratch),
+                corpus=corpus,
+                questions=questions,
+                policy=never_on_confidence,
+                on_question=lambda _q: progress.advance(task),
             )
-            with Progress(console=errors, transient=True) as progress:
-                task = progress.add_task("Answering", total=len(questions))
-                results = run_answer_eval(
-                    engine, questions, [], set(), on_question=lambda _q: progress.advance(task)
-                )
-            store.close()
-            kb.close()
-    except (KnowledgeBaseError, QuestionSetError) as exc:
+    except (KnowledgeBaseError, QuestionSetError, StoreError) as exc:
         raise _fail(exc) from exc
+    current = ", ".join(f"{k} {v:.2f}" for k, v in policy.confidence_thresholds.items())
     table = Table(
         "lang",
         "threshold",
         "answered correctly",
         "answerable escalated",
         "escalation recall",
-        title="Confidence threshold curve (current: "
-        + ", ".join(f"{k} {v:.2f}" for k, v in policy.confidence_thresholds.items())
-        + ")",
+        title=f"Confidence threshold curve (current: {current})",
     )
-    for point in curve(results):
+    for point in curve(outcome.results):
         table.add_row(
             point.lang,
             f"{point.threshold:.2f}",

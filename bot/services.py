@@ -12,7 +12,7 @@ from bot.answer.generative import ChatGenerator
 from bot.config import Settings
 from bot.escalation.delivery import ConversationDelivery, Delivery
 from bot.escalation.faq import FaqPromoter
-from bot.escalation.policy import default_policy
+from bot.escalation.policy import EscalationPolicy, default_policy
 from bot.escalation.tickets import TicketService
 from bot.store import Store
 from retrieval import KnowledgeBase, Retriever
@@ -53,13 +53,18 @@ def make_generator(settings: Settings) -> ChatGenerator | None:
     return ChatGenerator(client, settings.chat_model)
 
 
-def make_answer_engine(settings: Settings, kb: KnowledgeBase, store: Store) -> AnswerEngine:
+def make_answer_engine(
+    settings: Settings,
+    kb: KnowledgeBase,
+    store: Store,
+    policy: EscalationPolicy | None = None,
+) -> AnswerEngine:
     retriever = make_retriever(settings, kb)
     return AnswerEngine(
         retriever,
         ExtractiveComposer(kb.embedder, is_boilerplate=retriever.is_boilerplate),
         store,
-        default_policy(),
+        policy or default_policy(),
         generator=make_generator(settings),
         max_question_chars=settings.max_question_chars,
     )

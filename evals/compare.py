@@ -246,7 +246,7 @@ def _changed_html(q: ChangedQuestion, c: Comparison) -> str:
     lang = lang_attr({"lang": q.lang})
     lang_name = LANGUAGES.get(q.lang, q.lang)
     return (
-        f'<article class="fail" id="q-{esc(q.id)}">'
+        f'<article class="fail{" fixed" if q.passed_b else ""}" id="q-{esc(q.id)}">'
         f'<h4><span class="qid">{esc(q.id)}</span><span{lang}>{esc(q.question)}</span></h4>'
         f'<p class="tags">{esc(q.category)} · {esc(lang_name)}</p>'
         '<div class="grid2">'
@@ -258,6 +258,10 @@ def _changed_html(q: ChangedQuestion, c: Comparison) -> str:
     )
 
 
+def _questions(count: int) -> str:
+    return f"{count} question{'' if count == 1 else 's'}"
+
+
 def render_comparison_html(c: Comparison) -> str:
     rows = []
     for m in c.metrics:
@@ -266,7 +270,7 @@ def render_comparison_html(c: Comparison) -> str:
             f'<tr><th scope="row">{esc(metric(m.name).label)}</th>'
             f"<td>{esc(fmt_value(m.name, m.value_a))}</td>"
             f"<td{cls}>{esc(fmt_value(m.name, m.value_b))}</td>"
-            f"<td>{delta_span(m.name, m.value_a, m.value_b, words=True)}</td></tr>"
+            f"<td>{delta_span(m.name, m.value_a, m.value_b, words=True) or '—'}</td></tr>"
         )
     table = (
         '<div class="table-wrap"><table><caption>Top-level metrics; for leaks and latency lower '
@@ -304,8 +308,8 @@ def render_comparison_html(c: Comparison) -> str:
     lede = (
         f"How the evaluation changed from run A ({c.label_a}, the reference) to run B "
         f"({c.label_b}, the new run): every metric with its change (green better, red worse), "
-        f"then the {len(c.newly_failing)} questions that passed before and fail now, and the "
-        f"{len(c.newly_passing)} that failed before and pass now."
+        f"then the {_questions(len(c.newly_failing))} that passed before and fail now, and the "
+        f"{_questions(len(c.newly_passing))} that failed before and pass now."
     )
     body = [
         "<header><h1>Dual-Use Desk — comparison of two evaluation runs</h1>",

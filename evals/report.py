@@ -390,22 +390,26 @@ margin-top:1rem}
 .delta.better{color:var(--good)}.delta.worse{color:var(--bad)}
 .delta.unchanged,.delta.changed,.delta.na{color:var(--muted)}
 .table-wrap{overflow-x:auto;margin:.5rem 0 1rem}
-table{border-collapse:collapse;width:100%;font-size:.86rem;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;width:100%;font-size:.82rem;font-variant-numeric:tabular-nums}
 caption{text-align:left;font-size:.85rem;color:var(--muted);padding:0 0 .4rem}
-th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:right;vertical-align:top}
+th,td{padding:5px 6px;border-bottom:1px solid var(--line);text-align:right;vertical-align:top}
 thead th{background:var(--head);font-weight:600;vertical-align:bottom}
 th[scope=row],.left{text-align:left}
 th[scope=row]{font-weight:600}
 tbody tr:nth-child(even){background:var(--zebra)}
 td .main{display:block;white-space:nowrap}
-td .cmp{display:block;font-size:.75rem;color:var(--muted);white-space:nowrap}
+td .cmp{display:block;font-size:.72rem;color:var(--muted)}
+td .cmp>span{white-space:nowrap}
 td.alert{color:var(--bad);font-weight:700;background:var(--bad-bg)}
-td.na{color:var(--muted)}
+td.na,.na{color:var(--muted)}
+.nowrap{white-space:nowrap}
+td a{color:inherit}
 figure{margin:1rem 0 1.5rem}
 figcaption{font-size:.85rem;color:var(--muted);margin-top:.25rem}
 svg.chart{width:100%;max-width:820px;height:auto;font-family:inherit}
 .fail{border:1px solid var(--line);border-left:4px solid var(--bad);border-radius:8px;
 padding:12px 16px;margin:12px 0;break-inside:avoid}
+.fail.fixed{border-left-color:var(--good)}
 .fail h4{margin:0 0 .25rem;font-size:1rem;font-weight:600}
 .qid{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem;
 color:var(--muted);margin-right:.5rem;font-weight:400}
@@ -468,9 +472,8 @@ def delta_span(key: str, before: float | None, after: float | None, words: bool 
     """The change from ``before`` to ``after``, coloured, with the verdict as text too (visible
     when ``words``, for screen readers otherwise) so colour is never the only signal."""
     verdict = judge(key, before, after)
-    if verdict == "n/a":
-        return '<span class="delta na">—</span>'
-    assert before is not None and after is not None
+    if before is None or after is None:
+        return ""
     label = verdict if words else f'<span class="sr">{verdict}</span>'
     sep = " " if words else ""
     shown = f"({label})" if words else label
@@ -638,6 +641,15 @@ def _intro(side: _Side, overall: Group) -> str:
     return f'<p class="lede">{esc(text)}</p>'
 
 
+def shown(key: str, group: Group | None) -> str:
+    """A group's value for display: "—" when the group is absent, "n/a" when the metric does
+    not apply to it."""
+    if group is None:
+        return "—"
+    value = group.get(key)
+    return "n/a" if value is None else fmt_value(key, value)
+
+
 def _cards(side: _Side, overall: Group, base: Group | None) -> str:
     cards = []
     for key in CARD_METRICS:
@@ -654,13 +666,13 @@ def _cards(side: _Side, overall: Group, base: Group | None) -> str:
         if base is not None:
             before = base.get(key)
             vs = (
-                f'<p class="vs">{esc(side.base_label)}: {esc(fmt_value(key, before))} '
+                f'<p class="vs">{esc(side.base_label)}: {esc(shown(key, base))} '
                 f"{delta_span(key, before, value, words=True)}</p>"
             )
         cards.append(
             f'<div class="card{" alert" if alert else ""}">'
             f"<h3>{esc(m.label)}</h3>"
-            f'<p class="value">{esc(fmt_value(key, value))}</p>{vs}'
+            f'<p class="value">{esc(shown(key, overall))}</p>{vs}'
             f'<p class="note">{esc(m.explanation)}</p></div>'
         )
     return f'<div class="cards">{"".join(cards)}</div>'
@@ -674,17 +686,18 @@ def _cell(key: str, group: Group | None, base: Group | None, has_base: bool) -> 
     if value is None:
         classes.append("na")
     attr = f' class="{" ".join(classes)}"' if classes else ""
-    main = esc(fmt_value(key, value))
     if key == "pass_rate" and group is not None and group.rows:
         passed = sum(bool(r.get("passed")) for r in group.rows)
-        main = f"{passed}/{len(group.rows)} · {main}"
+        attr += f' title="{passed} of {len(group.rows)} passed"'
+    main = esc(shown(key, group))
     if not has_base:
         return f"<td{attr}>{main}</td>"
     before = base.get(key) if base else None
     return (
         f'<td{attr}><span class="main">{main}</span>'
-        f'<span class="cmp">{esc(fmt_value(key, before))} '
-        f"{delta_span(key, before, value)}</span></td>"
+        f'<span class="cmp"><span>{esc(shown(key, base))}</span> '
+        f"{delta_span(key, before, value) if judge(key, before, value) != 'unchanged' else ''}"
+        "</span></td>"
     )
 
 
@@ -838,6 +851,47 @@ def _failing_section(side: _Side) -> str:
     return "\n".join(parts)
 
 
+def _outcome(row: Mapping[str, Any] | None, link: bool = False) -> str:
+    if row is None:
+        return '<span class="na">not asked</span>'
+    if row.get("passed"):
+        return '<span class="ok" aria-hidden="true">✓</span> passed'
+    text = '<span class="miss" aria-hidden="true">✗</span> failed'
+    return f'<a href="#q-{esc(row.get("id"))}">{text}</a>' if link else text
+
+
+def _all_questions(side: _Side) -> str:
+    """Every question with its outcome: a compact index to find any question quickly."""
+    rows = sorted(side.run.results, key=lambda r: (str(r.get("category")), str(r.get("id"))))
+    if not rows:
+        return ""
+    base_rows = {str(r.get("id")): r for r in side.base.results} if side.base else {}
+    head = "".join(
+        f'<th scope="col" class="left">{esc(h)}</th>'
+        for h in ("Id", "Category", "Language", "Question", side.label)
+    ) + (f'<th scope="col" class="left">{esc(side.base_label)}</th>' if side.base else "")
+    body = "".join(
+        f'<tr><th scope="row" class="code">{esc(r.get("id"))}</th>'
+        f'<td class="left">{esc(r.get("category"))}</td>'
+        f'<td class="left">{esc(r.get("lang"))}</td>'
+        f'<td class="left"{lang_attr(r)}>{esc(r.get("question"))}</td>'
+        f'<td class="left nowrap">{_outcome(r, link=True)}</td>'
+        + (
+            f'<td class="left nowrap">{_outcome(base_rows.get(str(r.get("id"))))}</td>'
+            if side.base
+            else ""
+        )
+        + "</tr>"
+        for r in rows
+    )
+    return (
+        '<section aria-labelledby="h-all"><h2 id="h-all">All questions</h2>'
+        '<div class="table-wrap"><table><caption>Every question asked, by category, with '
+        "its outcome; failed ones link to their details above.</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></section>"
+    )
+
+
 def _pass_chart(side: _Side, cats: Mapping[str, Group], base_cats: Mapping[str, Group]) -> str:
     names = sorted(set(cats) | set(base_cats))
     rows = [
@@ -938,6 +992,7 @@ def render_html(run: RunData, base: RunData | None = None) -> str:
         '<section aria-labelledby="h-fail"><h2 id="h-fail">Failing questions</h2>',
         _failing_section(side),
         "</section>",
+        _all_questions(side),
         f"<footer>Generated from {esc(run.path.name)}"
         f"{f' and {esc(base.path.name)}' if base else ''}. Metrics: "
         "hit@k and MRR count questions with expected sources; “n/a” means a metric does not "
@@ -955,8 +1010,10 @@ def md_cell(text: Any) -> str:
     return " ".join(value.split())
 
 
-def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]], right_from: int = 1) -> str:
-    align = ["---" if i < right_from else "---:" for i in range(len(header))]
+def _md_table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], left: Sequence[int] = (0,)
+) -> str:
+    align = ["---" if i in left else "---:" for i in range(len(header))]
     lines = [
         "| " + " | ".join(md_cell(h) for h in header) + " |",
         "| " + " | ".join(align) + " |",
@@ -967,17 +1024,18 @@ def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]], right_from: 
 
 def _md_value(key: str, group: Group | None, base: Group | None, has_base: bool) -> str:
     value = group.get(key) if group else None
-    text = fmt_value(key, value)
+    text = shown(key, group)
     if key == "pass_rate" and group is not None and group.rows:
         text = f"{sum(bool(r.get('passed')) for r in group.rows)}/{len(group.rows)} ({text})"
-    if value is None and group is not None and key != "n":
-        text = "n/a"
-    if has_base and key != "n":
-        before = base.get(key) if base else None
-        verdict = judge(key, before, value)
-        if verdict in ("better", "worse") and value is not None and before is not None:
-            mark = "▲" if verdict == "better" else "▼"
-            text += f" ({mark} {fmt_delta(key, value - before)})"
+    if not has_base:
+        return text
+    before = base.get(key) if base else None
+    if group is None:
+        return f"— (baseline {shown(key, base)})"
+    verdict = judge(key, before, value)
+    if verdict in ("better", "worse") and value is not None and before is not None:
+        mark = "▲" if verdict == "better" else "▼"
+        text += f" ({mark} {fmt_delta(key, value - before)})"
     return text
 
 
@@ -1025,7 +1083,7 @@ def render_markdown(run: RunData, base: RunData | None = None) -> str:
     rows = []
     for key in ["n", "pass_rate", *keys]:
         value = overall.get(key)
-        row = [METRICS[key].label, fmt_value(key, value)]
+        row = [METRICS[key].label, shown(key, overall)]
         if key == "leaks" and (value or 0) > 0:
             row[1] = f"**{row[1]}** ⚠"
         if base_overall is not None:
@@ -1036,7 +1094,7 @@ def render_markdown(run: RunData, base: RunData | None = None) -> str:
                 change = fmt_delta(key, value - before)
                 if verdict in ("better", "worse"):
                     change += f" ({verdict})"
-            row += [fmt_value(key, before), change]
+            row += [shown(key, base_overall), change]
         rows.append(row)
     lines.append(_md_table(header, rows))
     base_note = (
@@ -1080,6 +1138,7 @@ def render_markdown(run: RunData, base: RunData | None = None) -> str:
                         ]
                         for category, ids in sorted(by_category.items())
                     ],
+                    left=(0, 3),
                 )
             )
     return "\n".join(lines) + "\n"

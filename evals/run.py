@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.config import Settings
+from bot.escalation.policy import EscalationPolicy
 from bot.services import make_answer_engine, make_chunker, open_knowledge_base
 from bot.store import Store
 from evals.answers import AnswerResult, Pipeline, handoff_figures, run_answer_eval, summarize
@@ -60,6 +61,7 @@ def run(
     as_of: dt.date | None = None,
     on_question: Callable[[Question], None] | None = None,
     questions: list[Question] | None = None,
+    policy: EscalationPolicy | None = None,
 ) -> RunOutcome:
     """Run every question (fresh conversation each, seeded with its history) and write the
     run's files. With ``corpus`` everything happens in a fresh temporary data directory."""
@@ -85,7 +87,7 @@ def run(
                     baseline.index([corpus or DEFAULT_CORPUS])
                     engine = baseline
                 else:
-                    engine = make_answer_engine(run_settings, kb, store)
+                    engine = make_answer_engine(run_settings, kb, store, policy)
                 results = run_answer_eval(
                     engine, questions, staff_passages, staff_ids, as_of, on_question
                 )

@@ -220,7 +220,7 @@ def test_html_report_lists_the_failing_question_escaped(run_dir: Path) -> None:
         '<pre class="answer" lang="ja">募集中のドローン案件は見つかりませんでした。\n'
         "&lt;b&gt;公告&lt;/b&gt; &amp; 締切を確認してください。</pre>"
     ) in page
-    failing = page.split('id="h-fail"', 1)[1]
+    failing = page.split('id="h-fail"', 1)[1].split('id="h-all"', 1)[0]
     assert "a003" in failing
     assert "a001" not in failing and "a004" not in failing
     assert "tn-atla-2026-uas-014" in failing
@@ -237,7 +237,9 @@ def test_html_report_keeps_japanese_text_intact(run_dir: Path) -> None:
     assert '<span lang="ja">ドローン関係で' in page
     assert "&#" not in page  # characters written as themselves, not as entities
     assert "Japanese (ja)" in page
-    assert JA_QUESTION not in page.split('id="h-fail"', 1)[1]  # a002 passed
+    failing, everything = page.split('id="h-fail"', 1)[1].split('id="h-all"', 1)
+    assert JA_QUESTION not in failing  # a002 passed ...
+    assert f'<td class="left" lang="ja">{JA_QUESTION}</td>' in everything  # ... and is listed
 
 
 def test_html_report_is_self_contained_and_accessible(run_dir: Path) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evals.metrics import METRICS
 from evals.report import (
     LANGUAGES,
     LOWER_IS_BETTER,
@@ -28,20 +29,7 @@ from evals.report import (
 )
 
 #: The order metrics are listed in; any other numeric key follows, alphabetically.
-_ORDER = (
-    "n",
-    "hit_at_1",
-    "hit_at_5",
-    "mrr",
-    "citation_precision",
-    "must_mention_recall",
-    "escalation_precision",
-    "escalation_recall",
-    "escalation_f1",
-    "leaks",
-    "latency_p50_ms",
-    "latency_p95_ms",
-)
+_ORDER = ("n", *METRICS)
 
 
 @dataclass(frozen=True)

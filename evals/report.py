@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from evals.metrics import METRICS as SUMMARY_METRICS
+
 Kind = Literal["share", "ratio", "count", "ms"]
 Verdict = Literal["better", "worse", "unchanged", "changed", "n/a"]
 
@@ -148,20 +150,7 @@ CARD_METRICS = (
     "latency_p50_ms",
     "latency_p95_ms",
 )
-TABLE_METRICS = (
-    "pass_rate",
-    "hit_at_1",
-    "hit_at_5",
-    "mrr",
-    "citation_precision",
-    "must_mention_recall",
-    "escalation_precision",
-    "escalation_recall",
-    "escalation_f1",
-    "leaks",
-    "latency_p50_ms",
-    "latency_p95_ms",
-)
+TABLE_METRICS = ("pass_rate", *SUMMARY_METRICS)
 LANGUAGES = {"en": "English", "ja": "Japanese"}
 _TOLERANCE: dict[Kind, float] = {"share": 0.0005, "ratio": 0.0005, "count": 0.5, "ms": 0.5}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,37 +23,10 @@ LONG_SECTION = " ".join(
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("baseline-corpus")
-    write_doc(
-        root / "guidelines",
-        "qualification",
-        """
-        # Unified bidding qualification
-        ## Eligibility
-        A company obtains the unified qualification for all ministries with one application
-        through the procurement portal. The grade, from A to D, depends on sales, equity and
-        years in business.
-        ## Documents
-        To apply for the unified qualification, a company submits a commercial registry
-        certificate issued within three months, tax payment certificates and its latest
-        financial statements.
-        """,
-        title="Unified bidding qualification",
-    )
-    write_doc(
-        root / "guidelines",
-        "export-control-ja",
-        """
-        # 輸出管理の基本
-        ## 該非判定
-        輸出者は、自社の貨物と技術が規制リストに該当するかどうかを自ら判定する必要があります。
-        ## みなし輸出
-        国内であっても、非居住者に規制技術を提供する場合には経済産業大臣の許可が必要です。
-        """,
-        title="輸出管理の基本",
-        language="ja",
-    )
+def corpus(tmp_path_factory: pytest.TempPathFactory, mini_corpus: Path) -> Path:
+    """The shared mini corpus, plus a section far longer than one chunk and a broken file."""
+    root = tmp_path_factory.mktemp("baseline-corpus") / "corpus"
+    shutil.copytree(mini_corpus, root)
     write_doc(
         root / "tenders",
         "atla-2026-uas-014",
@@ -68,18 +42,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         doc_type="tender_notice",
         tender_id="ATLA-2026-UAS-014",
         deadline="2026-12-18",
-    )
-    write_doc(
-        root / "staff",
-        "internal-scoring",
-        """
-        # Internal scoring notes for ATLA-2026-UAS-014
-        ## Weights
-        Internal scoring weight for team experience is 40 percent. Candidate Kestrel Robotics
-        scored lowest on the navigation kit proposals.
-        """,
-        title="Internal scoring notes",
-        access="staff",
     )
     (root / "guidelines" / "broken.md").write_text("---\nid: [unclosed\n---\nbody\n")
     return root
@@ -133,12 +95,7 @@ def test_chunks_are_fixed_size_at_most_1000_characters(baseline: BaselinePipelin
         if m["doc_id"] == "atla-2026-uas-014"
     ]
     assert len(tender_chunks) >= 3  # the long section is cut by size, not by heading
-    assert {m["doc_id"] for m in stored["metadatas"]} == {
-        "qualification",
-        "export-control-ja",
-        "atla-2026-uas-014",
-        "internal-scoring",
-    }  # the broken file was skipped
+    assert "broken" not in {m["doc_id"] for m in stored["metadatas"]}  # skipped, reported
 
 
 def test_low_scoring_question_escalates(baseline: BaselinePipeline) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.answer.citations import StreamingMarkerFilter, tidy
 from bot.answer.extractive import ExtractiveComposer
-from bot.answer.followups import retrieval_query
+from bot.answer.followups import candidate_queries
 from bot.answer.generative import ChatGenerator, GenerationError
 from bot.answer.language import detect_language, phrase
 from bot.answer.models import Answer, Citation, Lang, QuestionError
@@ -128,20 +128,31 @@ class AnswerEngine:
         )
         if history is None:
             history = self._history(conversation.id)
-        query = retrieval_query(question, history, self._generator)
-        hits = self._retriever.search(query, k=self._passages, audience=audience, as_of=as_of)
-        context = _Context(
-            question, lang, unsupported, conversation.id, query, hits, audience, channel, reply_to
-        )
-
-        metadata = self._tenders.answer(query, lang, audience, as_of)
+        queries = candidate_queries(question, history, self._generator)
+        metadata, query = None, queries[0]
+        for candidate in queries:
+            metadata = self._tenders.answer(candidate, lang, audience, as_of)
+            if metadata is not None:
+                query = candidate
+                break
         if metadata is not None:
+            hits = self._search(query, audience, as_of)
             body, citations, confidence = metadata.body, metadata.citations, 1.0
         else:
-            draft = self._composer.compose(query, lang, hits)
+            query, hits, draft = max(
+                (
+                    (q, found, self._composer.compose(q, lang, found))
+                    for q in queries
+                    for found in [self._search(q, audience, as_of)]
+                ),
+                key=lambda option: option[2].confidence,
+            )
             body, citations, confidence = draft.body, draft.citations, draft.confidence
             if draft.body:
                 body = phrase("intro", lang) + "\n" + draft.body
+        context = _Context(
+            question, lang, unsupported, conversation.id, query, hits, audience, channel, reply_to
+        )
 
         decision = self._decide(question, lang, confidence, conversation.id)
         grounded = confidence >= self._policy.threshold(lang)
@@ -165,6 +176,9 @@ class AnswerEngine:
             yield Delta(separator + note.replace(TICKET_PLACEHOLDER, "…"))
             body = f"{body}{separator}{note}"
         yield Final(self._record(context, body, citations, confidence, decision))
+
+    def _search(self, query: str, audience: Audience, as_of: dt.date) -> list[Hit]:
+        return self._retriever.search(query, k=self._passages, audience=audience, as_of=as_of)
 
     def _history(self, conversation_id: str) -> list[tuple[str, str]]:
         """Recent turns; a user turn is replaced by the standalone query it was resolved to,

@@ -34,13 +34,23 @@ def is_follow_up(question: str) -> bool:
     return bool(_ANAPHORA.search(text)) or len(tokenize(text)) <= _SHORT_TOKENS
 
 
-def retrieval_query(
+def candidate_queries(
     question: str, history: Sequence[tuple[str, str]], rewriter: Rewriter | None = None
-) -> str:
-    """The question to search with. ``history`` is (role, text) pairs, oldest first."""
+) -> list[str]:
+    """The questions to search with, best guess first. ``history`` is (role, text) pairs,
+    oldest first.
+
+    A model rewrites a follow-up into one standalone question. Offline, a question that looks
+    like a follow-up is searched with the previous topic carried over; any other question
+    asked mid-conversation is searched both as it is and with the topic carried over (Japanese
+    drops the subject so often that "提案書は何枚まで？" rarely looks like a follow-up), and the
+    engine keeps whichever the documents answer better.
+    """
     previous = [text for role, text in history if role == "user"]
-    if not previous or not is_follow_up(question):
-        return question
+    text = unicodedata.normalize("NFKC", question).lower()
+    if not previous or _ID.search(text):
+        return [question]
     if rewriter is not None:
-        return rewriter.rewrite(question, history)
-    return f"{previous[-1]} {question}"
+        return [rewriter.rewrite(question, history)]
+    carried = f"{previous[-1]} {question}"
+    return [carried] if is_follow_up(question) else [question, carried]

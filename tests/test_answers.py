@@ -9,6 +9,7 @@ import re
 import pytest
 
 from bot.answer import AnswerEngine, QuestionError
+from bot.answer.engine import Delta, Final
 from bot.answer.extractive import ExtractiveComposer
 from bot.store import Store
 from retrieval import Retriever
@@ -191,3 +192,14 @@ def test_closed_tenders_can_be_listed_and_none_open_is_said_plainly(engine: Answ
     assert "none" in later.answer
     assert "Recently closed" in later.answer
     assert later.citations[0].doc_id == "atla-2026-sat-003"
+
+
+def test_the_streamed_text_is_the_final_answer_ticket_reference_included(
+    engine: AnswerEngine,
+) -> None:
+    events = list(engine.stream("I'd like to speak to a person about tenders", as_of=TODAY))
+    final = events[-1]
+    assert isinstance(final, Final)
+    streamed = "".join(e.text for e in events if isinstance(e, Delta))
+    assert streamed == final.answer.answer
+    assert final.answer.ticket_id is not None and final.answer.ticket_id in streamed

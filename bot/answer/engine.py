@@ -170,12 +170,13 @@ class AnswerEngine:
         elif body:
             yield Delta(body)
 
+        separator = "\n\n" if body else ""
         if decision.escalate:
-            note = phrase("escalated", lang, ticket=TICKET_PLACEHOLDER)
-            separator = "\n\n" if body else ""
-            yield Delta(separator + note.replace(TICKET_PLACEHOLDER, "…"))
-            body = f"{body}{separator}{note}"
-        yield Final(self._record(context, body, citations, confidence, decision))
+            body += separator + phrase("escalated", lang, ticket=TICKET_PLACEHOLDER)
+        answer = self._record(context, body, citations, confidence, decision)
+        if answer.ticket_id is not None:
+            yield Delta(separator + phrase("escalated", lang, ticket=answer.ticket_id))
+        yield Final(answer)
 
     def _search(self, query: str, audience: Audience, as_of: dt.date) -> list[Hit]:
         return self._retriever.search(query, k=self._passages, audience=audience, as_of=as_of)

@@ -31,7 +31,7 @@ class AnswerResult:
     cites_expected: bool
     mentioned: list[bool]
     leaked: bool
-    metrics: dict[str, Any] = field(default_factory=dict)
+    retrieved: list[str] = field(default_factory=list)
 
     @property
     def answerable(self) -> bool:
@@ -68,7 +68,7 @@ class AnswerResult:
             "ticket_id": self.answer.ticket_id,
             "reason": self.answer.reason,
             "confidence": round(self.answer.confidence, 4),
-            "retrieved": self.metrics.get("retrieved", []),
+            "retrieved": self.retrieved,
             "hit_rank": self.hit_rank,
             "latency_ms": round(self.latency_ms, 1),
             "answerable": self.answerable,
@@ -158,7 +158,7 @@ def run_answer_eval(
                 cites_expected=bool(set(cited) & expected_docs),
                 mentioned=[_norm(m) in text for m in must],
                 leaked=leaked,
-                metrics={"retrieved": retrieved},
+                retrieved=retrieved,
             )
         )
         if on_question is not None:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     )
     llm_timeout: float = Field(20.0, gt=0, description="Seconds before a model call gives up.")
     max_question_chars: int = Field(4000, ge=100, description="Longest question accepted.")
+    chat_rate_limit: str = Field(
+        "20/minute", description="Questions one conversation may ask (limits notation)."
+    )
     host: str = Field("127.0.0.1", description="Address `dualuse serve` binds.")
     port: int = Field(8000, description="Port `dualuse serve` binds.")
     log_level: str = Field("INFO", description="Python logging level.")

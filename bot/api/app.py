@@ -9,9 +9,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from bot.api.routes import health, search
+from bot.answer import QuestionError
+from bot.api.ratelimit import ConversationRateLimiter
+from bot.api.routes import chat, conversations, feedback, health, search
 from bot.config import Settings, get_settings
-from bot.services import make_retriever, open_knowledge_base
+from bot.services import (
+    make_answer_engine,
+    make_retriever,
+    make_ticket_service,
+    open_knowledge_base,
+)
+from bot.store import NotFoundError, Store
 from retrieval import IndexNotBuiltError, KnowledgeBaseError
 
 log = logging.getLogger(__name__)
@@ -23,9 +31,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         kb = open_knowledge_base(settings)
+        store = Store.for_settings(settings)
         app.state.kb = kb
+        app.state.store = store
         app.state.retriever = make_retriever(settings, kb)
+        app.state.engine = make_answer_engine(settings, kb, store)
+        app.state.tickets = make_ticket_service(settings, kb, store)
+        app.state.limiter = ConversationRateLimiter(settings.chat_rate_limit)
         yield
+        store.close()
         kb.close()
 
     app = FastAPI(
@@ -34,8 +48,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.include_router(health.router)
-    app.include_router(search.router)
+    for router in (
+        health.router,
+        search.router,
+        chat.router,
+        conversations.router,
+        feedback.router,
+    ):
+        app.include_router(router)
+
+    @app.exception_handler(QuestionError)
+    async def _bad_question(request: Request, exc: QuestionError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(request: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
 
     @app.exception_handler(IndexNotBuiltError)
     async def _not_built(request: Request, exc: IndexNotBuiltError) -> JSONResponse:

@@ -24,6 +24,7 @@ from bot.services import (
     make_ticket_service,
     open_knowledge_base,
 )
+from bot.staff.cli import staff_app
 from bot.store import Store, StoreError, Ticket
 from evals.questions import QuestionSetError, load_questions
 from evals.retrieval import run_retrieval_eval, score
@@ -36,6 +37,7 @@ eval_app = typer.Typer(help="Measure the assistant on question sets.")
 tickets_app = typer.Typer(help="Escalations: list, show, claim, reply, resolve, promote to FAQ.")
 app.add_typer(eval_app, name="eval")
 app.add_typer(tickets_app, name="tickets")
+app.add_typer(staff_app, name="staff")
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
@@ -440,6 +442,7 @@ def eval_calibrate_command(
         {lang: 0.0 for lang in policy.confidence_thresholds},
         policy.negative_feedback_limit,
         policy.triggers,
+        policy.audiences,
     )
     try:
         questions = load_questions(files)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     chat_rate_limit: str = Field(
         "20/minute", description="Questions one conversation may ask (limits notation)."
     )
+    staff_session_hours: float = Field(
+        12.0, gt=0, le=24 * 30, description="Hours a staff console sign-in lasts."
+    )
     host: str = Field("127.0.0.1", description="Address `dualuse serve` binds.")
     port: int = Field(8000, description="Port `dualuse serve` binds.")
     log_level: str = Field("INFO", description="Python logging level.")

@@ -2,6 +2,7 @@
 
 from retrieval.errors import (
     DocumentError,
+    DocumentNotFoundError,
     EmbedderMismatchError,
     IndexNotBuiltError,
     KnowledgeBaseError,
@@ -13,6 +14,7 @@ from retrieval.search import Hit, Retriever
 __all__ = [
     "Audience",
     "DocumentError",
+    "DocumentNotFoundError",
     "EmbedderMismatchError",
     "Hit",
     "IndexNotBuiltError",

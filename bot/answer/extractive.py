@@ -20,10 +20,6 @@ from retrieval.index.lexical import tokenize
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9「(\"'])")
 _MARKUP = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+|>\s*)|\*\*|__|`")
 _MIN_CHARS = {"en": 25, "ja": 10}
-# e5 scores a sentence in the other language about 0.05-0.08 lower than the same sentence in
-# the question's language (measured on parallel EN/JA sentences); without this, a Japanese
-# question answered by an English passage would look unanswered.
-CROSS_LANGUAGE_OFFSET = 0.03
 _BLOCK_START = re.compile(r"^([-*+]\s|\d+[.)]\s|#|>|\|)")
 _CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$")
 
@@ -99,8 +95,9 @@ class ExtractiveComposer:
             return Draft("", [], 0.0, 0.0)
         query = self._embedder.embed_queries([question])[0]
         vectors = self._embedder.embed_passages([s.text for s in candidates])
+        offset = self._embedder.cross_language_offset
         similarity = vectors @ query + np.array(
-            [CROSS_LANGUAGE_OFFSET if hits[s.passage].language != lang else 0.0 for s in candidates]
+            [offset if hits[s.passage].language != lang else 0.0 for s in candidates]
         )
         query_tokens = set(tokenize(question))
         scores = [

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from bot.answer import QuestionError
 from bot.api.ratelimit import ConversationRateLimiter
-from bot.api.routes import chat, conversations, feedback, health, search
+from bot.api.routes import chat, conversations, feedback, health, search, sources
 from bot.config import Settings, get_settings
 from bot.services import (
     make_answer_engine,
@@ -19,7 +19,9 @@ from bot.services import (
     make_ticket_service,
     open_knowledge_base,
 )
+from bot.staff.routes import staff_router
 from bot.store import NotFoundError, Store
+from bot.web import routes as web
 from retrieval import IndexNotBuiltError, KnowledgeBaseError
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         chat.router,
         conversations.router,
         feedback.router,
+        staff_router(settings),
+        sources.router,
+        web.router,
     ):
         app.include_router(router)
 

@@ -39,8 +39,10 @@ class EscalationPolicy:
         confidence_thresholds: dict[str, float],
         negative_feedback_limit: int,
         triggers: list[Trigger],
+        audiences: frozenset[str] = frozenset({"startup"}),
     ) -> None:
         self.confidence_thresholds = confidence_thresholds
+        self.audiences = audiences
         self.negative_feedback_limit = negative_feedback_limit
         self.triggers = triggers
 
@@ -56,7 +58,12 @@ class EscalationPolicy:
             for t in data["triggers"]
         ]
         thresholds = {lang: float(v) for lang, v in data["confidence_threshold"].items()}
-        return cls(thresholds, int(data["negative_feedback_limit"]), triggers)
+        return cls(
+            thresholds,
+            int(data["negative_feedback_limit"]),
+            triggers,
+            frozenset(data.get("audiences", ["startup"])),
+        )
 
     def threshold(self, lang: str) -> float:
         return self.confidence_thresholds.get(lang, max(self.confidence_thresholds.values()))

@@ -7,7 +7,7 @@ session that loaded them is gone, and cannot change the database by mutating the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 CHANNELS = ("web", "slack", "cli", "eval")
@@ -40,6 +40,10 @@ class NotFoundError(StoreError, LookupError):
 
 class InvalidTransitionError(StoreError):
     """A ticket change its current state does not allow (e.g. claiming a resolved ticket)."""
+
+
+class AlreadyExistsError(StoreError):
+    """Something unique that exists already (e.g. a staff account with the same e-mail)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,45 @@ class NewTicket:
     lang: str = "en"
     channel: str | None = None
     reply_to: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """An institute staff account; ``password_hash`` is never the password itself."""
+
+    id: int
+    email: str
+    password_hash: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """A signed-in staff member: the row behind a console cookie (only its hash is stored)."""
+
+    id: int
+    staff_id: int
+    email: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What the staff overview counts, from ``since`` on: questions asked (per UTC day),
+    tickets opened, and thumbs up and down."""
+
+    since: datetime
+    questions_per_day: dict[date, int]
+    questions: int
+    escalated: int
+    thumbs_up: int
+    thumbs_down: int
+
+
+def normalise_email(email: str) -> str:
+    """Staff e-mails compare case-insensitively: stored trimmed and lower-cased."""
+    return email.strip().lower()
 
 
 def ticket_ref(ticket_id: int) -> str:

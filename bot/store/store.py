@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -22,6 +22,7 @@ from sqlalchemy import (
     CursorResult,
     Engine,
     create_engine,
+    delete,
     event,
     func,
     make_url,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -37,20 +39,27 @@ from bot.store.records import (
     CHANNELS,
     TICKET_STATES,
     TRANSITIONS,
+    Activity,
+    AlreadyExistsError,
     Conversation,
     Feedback,
     InvalidTransitionError,
     Message,
     NewTicket,
     NotFoundError,
+    StaffMember,
+    StaffSession,
     Ticket,
     TicketEvent,
+    normalise_email,
     ticket_ref,
 )
 from bot.store.schema import (
     ConversationRow,
     FeedbackRow,
     MessageRow,
+    StaffMemberRow,
+    StaffSessionRow,
     TicketEventRow,
     TicketRow,
     utcnow,
@@ -418,6 +427,116 @@ class Store:
         with self._sessions() as session:
             return int(session.scalar(stmt) or 0)
 
+    # -- staff accounts and console sessions -------------------------------------------------
+
+    def create_staff(self, email: str, password_hash: str) -> StaffMember:
+        """A staff account; the e-mail is stored lower-cased, and must not exist yet."""
+        key = normalise_email(email)
+        if "@" not in key or any(c.isspace() for c in key):
+            raise ValueError(f"not an e-mail address: {email!r}")
+        if not password_hash:
+            raise ValueError("a staff account needs a password hash")
+        try:
+            with self._sessions.begin() as session:
+                if session.scalars(
+                    select(StaffMemberRow.id).where(StaffMemberRow.email == key)
+                ).first():
+                    raise AlreadyExistsError(f"a staff account for {key} exists already")
+                row = StaffMemberRow(email=key, password_hash=password_hash, created_at=utcnow())
+                session.add(row)
+                session.flush()
+                return _staff(row)
+        except IntegrityError as exc:  # created concurrently by someone else
+            raise AlreadyExistsError(f"a staff account for {key} exists already") from exc
+
+    def staff_by_email(self, email: str) -> StaffMember | None:
+        """The account for this e-mail (any case), or None."""
+        stmt = select(StaffMemberRow).where(StaffMemberRow.email == normalise_email(email))
+        with self._sessions() as session:
+            row = session.scalars(stmt).one_or_none()
+            return _staff(row) if row is not None else None
+
+    def staff_members(self) -> list[StaffMember]:
+        """Every staff account, by e-mail."""
+        with self._sessions() as session:
+            rows = session.scalars(select(StaffMemberRow).order_by(StaffMemberRow.email))
+            return [_staff(row) for row in rows]
+
+    def create_staff_session(
+        self, staff_id: int, token_hash: str, expires_at: datetime
+    ) -> StaffSession:
+        """Sign a staff member in: the session is found later by ``token_hash`` (the cookie's
+        token hashed; the token itself is never stored). Expired sessions are purged."""
+        now = utcnow()
+        if expires_at <= now:
+            raise ValueError("a new session must expire in the future")
+        with self._sessions.begin() as session:
+            if session.get(StaffMemberRow, staff_id) is None:
+                raise NotFoundError(f"no staff member {staff_id}")
+            session.execute(delete(StaffSessionRow).where(StaffSessionRow.expires_at <= now))
+            row = StaffSessionRow(
+                token_hash=token_hash, staff_id=staff_id, created_at=now, expires_at=expires_at
+            )
+            session.add(row)
+            session.flush()
+            session.refresh(row)
+            return _staff_session(row)
+
+    def staff_session(self, token_hash: str) -> StaffSession | None:
+        """The live session with this token hash; None when unknown or expired."""
+        stmt = select(StaffSessionRow).where(
+            StaffSessionRow.token_hash == token_hash, StaffSessionRow.expires_at > utcnow()
+        )
+        with self._sessions() as session:
+            row = session.scalars(stmt).one_or_none()
+            return _staff_session(row) if row is not None else None
+
+    def delete_staff_session(self, token_hash: str) -> bool:
+        """Sign out; True when there was such a session."""
+        with self._sessions.begin() as session:
+            result = cast(
+                CursorResult[Any],
+                session.execute(
+                    delete(StaffSessionRow).where(StaffSessionRow.token_hash == token_hash)
+                ),
+            )
+            return result.rowcount > 0
+
+    # -- what the staff overview counts ------------------------------------------------------
+
+    def activity(self, since: datetime) -> Activity:
+        """Questions asked (per UTC day), tickets opened and feedback, from ``since`` on."""
+        with self._sessions() as session:
+            day = _utc_day(MessageRow.created_at, session)
+            per_day: dict[date, int] = {}
+            rows = session.execute(
+                select(day, func.count())
+                .where(MessageRow.role == "user", MessageRow.created_at >= since)
+                .group_by(day)
+            )
+            for value, count in rows:
+                key = value if isinstance(value, date) else date.fromisoformat(str(value))
+                per_day[key] = per_day.get(key, 0) + int(count)
+            escalated = session.scalar(
+                select(func.count()).select_from(TicketRow).where(TicketRow.created_at >= since)
+            )
+            ratings: dict[int, int] = {
+                int(rating): int(count)
+                for rating, count in session.execute(
+                    select(FeedbackRow.rating, func.count())
+                    .where(FeedbackRow.created_at >= since)
+                    .group_by(FeedbackRow.rating)
+                )
+            }
+        return Activity(
+            since=since,
+            questions_per_day=dict(sorted(per_day.items())),
+            questions=sum(per_day.values()),
+            escalated=int(escalated or 0),
+            thumbs_up=ratings.get(1, 0),
+            thumbs_down=ratings.get(-1, 0),
+        )
+
 
 # -- opening ------------------------------------------------------------------------------
 
@@ -605,3 +724,26 @@ def _feedback(row: FeedbackRow) -> Feedback:
         comment=row.comment,
         created_at=row.created_at,
     )
+
+
+def _staff(row: StaffMemberRow) -> StaffMember:
+    return StaffMember(
+        id=row.id, email=row.email, password_hash=row.password_hash, created_at=row.created_at
+    )
+
+
+def _staff_session(row: StaffSessionRow) -> StaffSession:
+    return StaffSession(
+        id=row.id,
+        staff_id=row.staff_id,
+        email=row.staff.email,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+    )
+
+
+def _utc_day(column: Any, session: Session) -> Any:
+    """The UTC calendar day of a timestamp column, in the database's own SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)  # SQLite holds UTC timestamps as text

@@ -1,0 +1,22 @@
+"""The document view citations link to: /sources/{doc_id}#anchor, with the cited section
+highlighted. A staff-only document is "not found" here, exactly like a missing one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import HTMLResponse
+
+from bot.api.deps import RetrieverDep
+from bot.api.render import render_document
+from retrieval import DocumentNotFoundError
+
+router = APIRouter(tags=["sources"])
+
+
+@router.get("/sources/{doc_id}", response_class=HTMLResponse)
+def source(doc_id: str, retriever: RetrieverDep) -> HTMLResponse:
+    try:
+        meta, body = retriever.document(doc_id, audience="startup")
+    except DocumentNotFoundError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    return HTMLResponse(render_document(meta, body))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer.citations import StreamingMarkerFilter, tidy
-from bot.answer.extractive import ExtractiveComposer
+from bot.answer.extractive import Draft, ExtractiveComposer
 from bot.answer.followups import candidate_queries
 from bot.answer.generative import ChatGenerator, GenerationError
 from bot.answer.language import detect_language, phrase
@@ -139,14 +139,7 @@ class AnswerEngine:
             hits = self._search(query, audience, as_of)
             body, citations, confidence = metadata.body, metadata.citations, 1.0
         else:
-            query, hits, draft = max(
-                (
-                    (q, found, self._composer.compose(q, lang, found))
-                    for q in queries
-                    for found in [self._search(q, audience, as_of)]
-                ),
-                key=lambda option: option[2].confidence,
-            )
+            query, hits, draft = self._best_draft(queries, lang, audience, as_of)
             body, citations, confidence = draft.body, draft.citations, draft.confidence
             if draft.body:
                 body = phrase("intro", lang) + "\n" + draft.body
@@ -177,6 +170,22 @@ class AnswerEngine:
         if answer.ticket_id is not None:
             yield Delta(separator + phrase("escalated", lang, ticket=answer.ticket_id))
         yield Final(answer)
+
+    def _best_draft(
+        self, queries: list[str], lang: Lang, audience: Audience, as_of: dt.date
+    ) -> tuple[str, list[Hit], Draft]:
+        """The first query the documents answer with confidence; failing that, the one they
+        answer best. A question that stands on its own is never bent towards the last topic."""
+        best: tuple[str, list[Hit], Draft] | None = None
+        for query in queries:
+            hits = self._search(query, audience, as_of)
+            draft = self._composer.compose(query, lang, hits)
+            if draft.confidence >= self._policy.threshold(lang):
+                return query, hits, draft
+            if best is None or draft.confidence > best[2].confidence:
+                best = (query, hits, draft)
+        assert best is not None
+        return best
 
     def _search(self, query: str, audience: Audience, as_of: dt.date) -> list[Hit]:
         return self._retriever.search(query, k=self._passages, audience=audience, as_of=as_of)

@@ -19,6 +19,8 @@ _ANAPHORA = re.compile(
 )
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}")
 _SHORT_TOKENS = 5
+_SHORT_JA_CHARS = 30
+_SHORT_EN_WORDS = 8
 
 
 class Rewriter(Protocol):
@@ -42,9 +44,9 @@ def candidate_queries(
 
     A model rewrites a follow-up into one standalone question. Offline, a question that looks
     like a follow-up is searched with the previous topic carried over; any other question
-    asked mid-conversation is searched both as it is and with the topic carried over (Japanese
-    drops the subject so often that "提案書は何枚まで？" rarely looks like a follow-up), and the
-    engine keeps whichever the documents answer better.
+    asked mid-conversation is searched as it is first and, if it is short and the documents do
+    not answer it that way, with the topic carried over (Japanese drops the subject so often
+    that "提案書は何枚まで？" rarely looks like a follow-up).
     """
     previous = [text for role, text in history if role == "user"]
     text = unicodedata.normalize("NFKC", question).lower()
@@ -53,4 +55,13 @@ def candidate_queries(
     if rewriter is not None:
         return [rewriter.rewrite(question, history)]
     carried = f"{previous[-1]} {question}"
-    return [carried] if is_follow_up(question) else [question, carried]
+    if is_follow_up(question):
+        return [carried]
+    return [question, carried] if _short(text) else [question]
+
+
+def _short(text: str) -> bool:
+    """Short enough to lean on the conversation (a full question stands on its own)."""
+    if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text):
+        return len(text) <= _SHORT_JA_CHARS
+    return len(text.split()) <= _SHORT_EN_WORDS

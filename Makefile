@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest test-fast ingest bench eval eval-retrieval calibrate clean
+.PHONY: run test lint typecheck pytest test-fast ingest bench bench-chat eval eval-retrieval calibrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ eval-retrieval: $(VENV)/.installed
 ## bench: ingestion throughput and search latency (prints numbers; not a test)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_retrieval.py
+
+## bench-chat: time to the first streamed words over HTTP (after `make run` indexed corpus/)
+bench-chat: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_chat.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -65,6 +65,42 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DUALUSE_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
         description="Base URL of an OpenAI-compatible server; unset = api.openai.com.",
     )
+    slack_bot_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("DUALUSE_SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"),
+        description="Slack bot token (xoxb-…); with the signing secret it enables /slack/events.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("DUALUSE_SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"),
+        description="Slack signing secret: every request to /slack/events is verified with it.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("DUALUSE_SLACK_APP_TOKEN", "SLACK_APP_TOKEN"),
+        description="Slack app-level token (xapp-…) for `dualuse slack --socket`.",
+    )
+    slack_staff_channel: str | None = Field(
+        None, description="Slack channel id where escalation cards are posted."
+    )
+    slack_staff_users: str = Field(
+        "", description="Comma-separated Slack user ids allowed to claim/reply/resolve."
+    )
+    slack_api_url: str | None = Field(
+        None, description="Base URL of the Slack Web API (tests); unset = https://slack.com/api/."
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Public base URL for links posted to Slack."
+    )
+
+    @property
+    def slack_enabled(self) -> bool:
+        """HTTP mode is on when both the bot token and the signing secret are set."""
+        return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
+    @property
+    def slack_staff_user_ids(self) -> frozenset[str]:
+        return frozenset(u.strip() for u in self.slack_staff_users.split(",") if u.strip())
 
 
 @lru_cache(maxsize=1)

@@ -13,12 +13,14 @@ from bot.answer import QuestionError
 from bot.api.ratelimit import ConversationRateLimiter
 from bot.api.routes import chat, conversations, feedback, health, search, sources
 from bot.config import Settings, get_settings
+from bot.escalation.delivery import Delivery
 from bot.services import (
     make_answer_engine,
     make_retriever,
     make_ticket_service,
     open_knowledge_base,
 )
+from bot.slack import make_slack
 from bot.staff.routes import staff_router
 from bot.store import NotFoundError, Store
 from bot.web import routes as web
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Slack (HTTP mode) only when both the bot token and the signing secret are set.
+    slack = make_slack(settings) if settings.slack_enabled else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -38,7 +42,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = store
         app.state.retriever = make_retriever(settings, kb)
         app.state.engine = make_answer_engine(settings, kb, store)
-        app.state.tickets = make_ticket_service(settings, kb, store)
+        deliveries: dict[str, Delivery] = {"slack": slack.delivery} if slack else {}
+        app.state.tickets = make_ticket_service(settings, kb, store, deliveries)
+        if slack:
+            slack.desk.attach(app.state.engine, app.state.tickets, store)
         app.state.limiter = ConversationRateLimiter(settings.chat_rate_limit)
         yield
         store.close()
@@ -61,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         web.router,
     ):
         app.include_router(router)
+    if slack:
+        app.include_router(slack.router)
 
     @app.exception_handler(QuestionError)
     async def _bad_question(request: Request, exc: QuestionError) -> JSONResponse:

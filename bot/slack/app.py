@@ -1,0 +1,66 @@
+"""The Bolt app (HTTP mode inside FastAPI at ``POST /slack/events``, or Socket Mode from
+``dualuse slack --socket``) and its Web API client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request, Response
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk import WebClient
+from starlette.concurrency import run_in_threadpool
+
+from bot.config import Settings
+from bot.slack.delivery import SlackDelivery
+from bot.slack.desk import SlackDesk
+from bot.slack.listeners import register
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+def make_client(settings: Settings) -> WebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    base_url = settings.slack_api_url or DEFAULT_API_URL
+    return WebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/")
+
+
+def build_bolt_app(settings: Settings, desk: SlackDesk) -> App:
+    secret = settings.slack_signing_secret
+    app = App(
+        client=desk.client,
+        signing_secret=secret.get_secret_value() if secret else None,
+        # auth.test runs on the first request, not while the web app is being built.
+        token_verification_enabled=False,
+        # Listeners run after the 3-second acknowledgement, in Bolt's thread pool.
+        process_before_response=False,
+        request_verification_enabled=secret is not None,
+    )
+    register(app, desk)
+    return app
+
+
+@dataclass(frozen=True)
+class SlackIntegration:
+    desk: SlackDesk
+    bolt: App
+    delivery: SlackDelivery
+    router: APIRouter
+
+
+def make_slack(settings: Settings) -> SlackIntegration:
+    """Everything the web app mounts; call ``integration.desk.attach(...)`` once the services
+    exist."""
+    desk = SlackDesk(settings, make_client(settings))
+    bolt = build_bolt_app(settings, desk)
+    router = APIRouter(tags=["slack"])
+
+    @router.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        # Bolt's dispatch is synchronous (verification, auth.test, waiting for ack()), so it
+        # runs in the thread pool rather than on the event loop.
+        body = await request.body()
+        response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(response)
+
+    return SlackIntegration(desk, bolt, SlackDelivery(desk.client), router)

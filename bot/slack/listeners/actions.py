@@ -1,0 +1,124 @@
+"""Buttons: 👍 / 👎 and "Ask institute staff" under an answer; Claim, Reply and Resolve on a
+staff card (staff only: anyone else gets an ephemeral refusal)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.escalation.policy import USER_REQUEST
+from bot.slack import blocks
+from bot.slack.desk import SlackDesk
+from bot.store import NewTicket, StoreError
+
+log = logging.getLogger(__name__)
+
+NOT_STAFF = "Only institute staff can handle escalations."
+
+
+def _where(body: dict[str, Any]) -> tuple[str, str, str]:
+    """(channel, message ts, user) of the message whose button was pressed."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts", "")
+    return str(channel), str(ts), str(body["user"]["id"])
+
+
+def _value(body: dict[str, Any]) -> str:
+    return str(body["actions"][0]["value"])
+
+
+def register(app: App, desk: SlackDesk) -> None:
+    def feedback(rating: int, body: dict[str, Any]) -> None:
+        channel, _, user = _where(body)
+        try:
+            desk.services.store.add_feedback(_value(body), None, rating)
+        except StoreError as exc:
+            log.warning("feedback from Slack refused: %s", exc)
+            return
+        desk.refuse(channel, user, "Thanks for the feedback.")
+
+    @app.action(blocks.FEEDBACK_UP)
+    def thumbs_up(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        feedback(1, body)
+
+    @app.action(blocks.FEEDBACK_DOWN)
+    def thumbs_down(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        feedback(-1, body)
+
+    @app.action(blocks.ASK_STAFF)
+    def ask_staff(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        channel, ts, _ = _where(body)
+        conversation_id = _value(body)
+        store = desk.services.store
+        history = store.messages(conversation_id)
+        question = next((m.content for m in reversed(history) if m.role == "user"), None)
+        if question is None:
+            return
+        last = next((m for m in reversed(history) if m.role == "assistant"), None)
+        ticket = store.create_ticket(
+            conversation_id,
+            NewTicket(
+                question=question,
+                reason=USER_REQUEST,
+                reason_detail="The user pressed “Ask institute staff” in Slack.",
+                retrieved=list(last.citations) if last else [],
+                lang=str(last.meta.get("lang", "en")) if last else "en",
+            ),
+        )
+        thread_ts = (body.get("message") or {}).get("thread_ts") or ts
+        desk.client.chat_postMessage(
+            channel=channel,
+            thread_ts=str(thread_ts),
+            text=f"I've passed your question to institute staff ({ticket.ref}); "
+            "their answer will appear in this thread.",
+        )
+        desk.post_card(ticket)
+
+    def staff_only(body: dict[str, Any]) -> bool:
+        channel, _, user = _where(body)
+        if desk.is_staff(user):
+            return True
+        desk.refuse(channel, user, NOT_STAFF)
+        return False
+
+    @app.action(blocks.CLAIM)
+    def claim(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        if not staff_only(body):
+            return
+        channel, ts, user = _where(body)
+        try:
+            ticket = desk.services.tickets.claim(_value(body), user)
+        except StoreError as exc:
+            desk.refuse(channel, user, str(exc))
+            return
+        desk.update_card(ticket, channel, ts)
+
+    @app.action(blocks.RESOLVE)
+    def resolve(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        if not staff_only(body):
+            return
+        channel, ts, user = _where(body)
+        try:
+            ticket = desk.services.tickets.resolve(_value(body), user)
+        except StoreError as exc:
+            desk.refuse(channel, user, str(exc))
+            return
+        desk.update_card(ticket, channel, ts)
+
+    @app.action(blocks.REPLY)
+    def reply(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        if not staff_only(body):
+            return
+        channel, ts, _ = _where(body)
+        desk.client.views_open(
+            trigger_id=body["trigger_id"], view=blocks.reply_modal(_value(body), channel, ts)
+        )

@@ -355,6 +355,28 @@ def serve_command(
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
+@app.command("slack")
+def slack_command(
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Connect over Socket Mode (needs SLACK_APP_TOKEN).")
+    ] = False,
+) -> None:
+    """Run the Slack app over Socket Mode (HTTP mode runs inside `dualuse serve`)."""
+    from bot.slack.app import run_socket_mode
+
+    if not socket:
+        raise _fail(
+            ValueError(
+                "HTTP mode runs inside `dualuse serve` at /slack/events; "
+                "use `dualuse slack --socket` for Socket Mode."
+            )
+        )
+    try:
+        run_socket_mode(get_settings())
+    except (ValueError, KnowledgeBaseError, StoreError) as exc:
+        raise _fail(exc) from exc
+
+
 @eval_app.command("run")
 def eval_run_command(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],

@@ -64,3 +64,29 @@ def make_slack(settings: Settings) -> SlackIntegration:
         return to_starlette_response(response)
 
     return SlackIntegration(desk, bolt, SlackDelivery(desk.client), router)
+
+
+def run_socket_mode(settings: Settings) -> None:
+    """`dualuse slack --socket`: the same listeners over a Socket Mode websocket (no public
+    URL needed). Blocks until interrupted."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.services import make_answer_engine, make_ticket_service, open_knowledge_base
+    from bot.store import Store
+
+    if settings.slack_bot_token is None or settings.slack_app_token is None:
+        raise ValueError("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN.")
+    kb = open_knowledge_base(settings)
+    store = Store.for_settings(settings)
+    desk = SlackDesk(settings, make_client(settings))
+    engine = make_answer_engine(settings, kb, store)
+    tickets = make_ticket_service(settings, kb, store, {"slack": SlackDelivery(desk.client)})
+    desk.attach(engine, tickets, store)
+    try:
+        handler = SocketModeHandler(
+            build_bolt_app(settings, desk), settings.slack_app_token.get_secret_value()
+        )
+        handler.start()  # type: ignore[no-untyped-call]
+    finally:
+        store.close()
+        kb.close()

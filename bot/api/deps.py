@@ -1,8 +1,10 @@
-"""Typed dependencies, so each route declares what it needs in its signature."""
+"""Typed dependencies, so each route declares what it needs in its signature. The app builds
+each component once, in its lifespan, and keeps it on ``app.state``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -13,39 +15,16 @@ from bot.store import Store
 from retrieval import KnowledgeBase, Retriever
 
 
-def _retriever(request: Request) -> Retriever:
-    retriever: Retriever = request.app.state.retriever
-    return retriever
+def _from_state(name: str) -> Callable[[Request], Any]:
+    def component(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return component
 
 
-def _knowledge_base(request: Request) -> KnowledgeBase:
-    kb: KnowledgeBase = request.app.state.kb
-    return kb
-
-
-def _engine(request: Request) -> AnswerEngine:
-    engine: AnswerEngine = request.app.state.engine
-    return engine
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def _tickets(request: Request) -> TicketService:
-    tickets: TicketService = request.app.state.tickets
-    return tickets
-
-
-def _limiter(request: Request) -> ConversationRateLimiter:
-    limiter: ConversationRateLimiter = request.app.state.limiter
-    return limiter
-
-
-RetrieverDep = Annotated[Retriever, Depends(_retriever)]
-KnowledgeBaseDep = Annotated[KnowledgeBase, Depends(_knowledge_base)]
-EngineDep = Annotated[AnswerEngine, Depends(_engine)]
-StoreDep = Annotated[Store, Depends(_store)]
-TicketsDep = Annotated[TicketService, Depends(_tickets)]
-LimiterDep = Annotated[ConversationRateLimiter, Depends(_limiter)]
+RetrieverDep = Annotated[Retriever, Depends(_from_state("retriever"))]
+KnowledgeBaseDep = Annotated[KnowledgeBase, Depends(_from_state("kb"))]
+EngineDep = Annotated[AnswerEngine, Depends(_from_state("engine"))]
+StoreDep = Annotated[Store, Depends(_from_state("store"))]
+TicketsDep = Annotated[TicketService, Depends(_from_state("tickets"))]
+LimiterDep = Annotated[ConversationRateLimiter, Depends(_from_state("limiter"))]

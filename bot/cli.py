@@ -17,12 +17,14 @@ from rich.table import Table
 from bot.answer.engine import Delta, Final, Reset
 from bot.answer.models import QuestionError
 from bot.config import Settings, get_settings
+from bot.escalation.tickets import TicketService
 from bot.services import (
     make_answer_engine,
     make_chunker,
     make_retriever,
-    make_ticket_service,
     open_knowledge_base,
+    slack_desk,
+    wire_services,
 )
 from bot.staff.cli import staff_app
 from bot.store import Store, StoreError, Ticket
@@ -273,13 +275,20 @@ def tickets_show(ref: str) -> None:
         )
 
 
+def _ticket_service(settings: Settings, store: Store) -> TicketService:
+    """Staff actions from the CLI reach the user's channel and update Slack cards too."""
+    _, service = wire_services(settings, open_knowledge_base(settings), store, slack_desk(settings))
+    return service
+
+
 ActorOption = Annotated[str, typer.Option("--as", help="Who is acting (staff e-mail).")]
 
 
 @tickets_app.command("claim")
 def tickets_claim(ref: str, actor: ActorOption) -> None:
+    settings = get_settings()
     try:
-        _print_ticket(Store.for_settings(get_settings()).claim(ref, actor))
+        _print_ticket(_ticket_service(settings, Store.for_settings(settings)).claim(ref, actor))
     except StoreError as exc:
         raise _fail(exc) from exc
 
@@ -289,9 +298,8 @@ def tickets_reply(ref: str, text: str, actor: ActorOption) -> None:
     """Answer the user: stored in their conversation and delivered on their channel."""
     settings = get_settings()
     store = Store.for_settings(settings)
-    service = make_ticket_service(settings, open_knowledge_base(settings), store)
     try:
-        ticket, _ = service.reply(ref, actor, text)
+        ticket, _ = _ticket_service(settings, store).reply(ref, actor, text)
     except (StoreError, ValueError) as exc:
         raise _fail(exc) from exc
     _print_ticket(ticket)
@@ -301,8 +309,10 @@ def tickets_reply(ref: str, text: str, actor: ActorOption) -> None:
 def tickets_resolve(
     ref: str, actor: ActorOption, note: Annotated[str | None, typer.Option()] = None
 ) -> None:
+    settings = get_settings()
     try:
-        _print_ticket(Store.for_settings(get_settings()).resolve(ref, actor, note))
+        service = _ticket_service(settings, Store.for_settings(settings))
+        _print_ticket(service.resolve(ref, actor, note))
     except StoreError as exc:
         raise _fail(exc) from exc
 
@@ -317,7 +327,7 @@ def tickets_promote(
     """Publish the staff answer as an FAQ document and index it at once."""
     settings = get_settings()
     store = Store.for_settings(settings)
-    service = make_ticket_service(settings, open_knowledge_base(settings), store)
+    service = _ticket_service(settings, store)
     try:
         doc_id = service.promote(ref, actor, question=question, answer=answer)
     except (StoreError, KnowledgeBaseError, ValueError) as exc:

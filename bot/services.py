@@ -14,6 +14,9 @@ from bot.escalation.delivery import ConversationDelivery, Delivery
 from bot.escalation.faq import FaqPromoter
 from bot.escalation.policy import EscalationPolicy, default_policy
 from bot.escalation.tickets import TicketService
+from bot.slack.app import make_client
+from bot.slack.delivery import SlackDelivery
+from bot.slack.desk import SlackDesk
 from bot.store import Store
 from retrieval import KnowledgeBase, Retriever
 from retrieval.index.embeddings import make_embedder
@@ -68,6 +71,26 @@ def make_answer_engine(
         generator=make_generator(settings),
         max_question_chars=settings.max_question_chars,
     )
+
+
+def wire_services(
+    settings: Settings, kb: KnowledgeBase, store: Store, slack: SlackDesk | None = None
+) -> tuple[AnswerEngine, TicketService]:
+    """The answer engine and the ticket service, with Slack connected when it is configured:
+    staff replies to Slack tickets go to the user's thread, and every ticket change, wherever
+    it is made (console, CLI, Slack), updates its Slack card."""
+    engine = make_answer_engine(settings, kb, store)
+    deliveries: dict[str, Delivery] = {"slack": SlackDelivery(slack.client)} if slack else {}
+    tickets = make_ticket_service(settings, kb, store, deliveries)
+    if slack is not None:
+        tickets.add_observer(slack)
+        slack.attach(engine, tickets, store)
+    return engine, tickets
+
+
+def slack_desk(settings: Settings) -> SlackDesk | None:
+    """The Slack side of the desk, when a bot token and signing secret are configured."""
+    return SlackDesk(settings, make_client(settings)) if settings.slack_enabled else None
 
 
 def make_ticket_service(

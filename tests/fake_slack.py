@@ -1,6 +1,8 @@
 """A local server that speaks Slack's Web API (the methods the desk calls), so the real
 slack_sdk WebClient can be pointed at it with ``base_url``. Every call is recorded; a test
-waits for the calls it expects with :meth:`FakeSlack.wait_for`."""
+waits for the calls it expects with :meth:`FakeSlack.wait_for`. :meth:`FakeSlack.throttle_next`
+makes the next matching call answer HTTP 429 with ``Retry-After``, as Slack's rate limiter
+does; throttled calls are kept apart in ``throttled``."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ class Call:
 class FakeSlack:
     base_url: str = ""
     calls: list[Call] = field(default_factory=list)
+    throttled: list[Call] = field(default_factory=list)
+    _throttles: list[tuple[str, str | None, int]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -44,6 +48,19 @@ class FakeSlack:
     def record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)
+
+    def throttle_next(self, method: str, channel: str | None = None, retry_after: int = 1) -> None:
+        """The next ``method`` call (to ``channel``, if given) gets 429 + Retry-After."""
+        with self._lock:
+            self._throttles.append((method, channel, retry_after))
+
+    def take_throttle(self, method: str, args: dict[str, Any]) -> int | None:
+        with self._lock:
+            for i, (m, channel, retry_after) in enumerate(self._throttles):
+                if m == method and channel in (None, args.get("channel")):
+                    del self._throttles[i]
+                    return retry_after
+            return None
 
     def of(self, method: str, where: Callable[[Call], bool] = lambda c: True) -> list[Call]:
         with self._lock:
@@ -87,6 +104,14 @@ class FakeSlack:
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}
+        if method in (
+            "assistant.threads.setSuggestedPrompts",
+            "assistant.threads.setStatus",
+            "assistant.threads.setTitle",
+        ):
+            return {"ok": True}
+        if method == "conversations.replies":
+            return {"ok": True, "messages": [], "has_more": False}
         if method == "views.open":
             return {"ok": True, "view": {"id": "VFAKE0001", **(args.get("view") or {})}}
         return {"ok": False, "error": "unknown_method"}
@@ -105,15 +130,29 @@ class _Handler(BaseHTTPRequestHandler):
             args: dict[str, Any] = json.loads(raw or "{}")
         else:
             args = dict(parse_qsl(raw))
-            for key in ("blocks", "view"):
+            for key in ("blocks", "view", "prompts"):
                 if isinstance(args.get(key), str):
                     args[key] = json.loads(args[key])
         auth = self.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or None
+        retry_after = self.fake.take_throttle(method, args)
+        if retry_after is not None:
+            response: dict[str, Any] = {"ok": False, "error": "ratelimited"}
+            with self.fake._lock:
+                self.fake.throttled.append(Call(method, args, token, response))
+            self._send(429, response, {"Retry-After": str(retry_after)})
+            return
         response = self.fake.reply(method, args)
         self.fake.record(Call(method, args, token, response))
-        payload = json.dumps(response).encode()
-        self.send_response(200)
+        self._send(200, response)
+
+    def _send(
+        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()

@@ -16,8 +16,13 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from bot.answer.models import Answer, Citation
 from bot.api.app import create_app
 from bot.config import Settings
+from bot.slack import slack_status
+from bot.slack.blocks import MAX_BLOCKS, SECTION_LIMIT, answer_blocks
+from bot.slack.listeners.assistant import SUGGESTED_PROMPTS
+from bot.staff.auth import hash_password
 from bot.store import Store
 from retrieval import KnowledgeBase
 from tests.fake_slack import BOT_ID, BOT_USER, TEAM, Call, FakeSlack, fake_slack
@@ -401,3 +406,171 @@ def test_a_mention_is_answered_in_its_thread_and_the_thread_is_followed(
     time.sleep(1.5)
     assert len(slack.of("chat.postMessage", in_thread("CPUBLIC001", ts))) == 2
     assert not slack.of("chat.postMessage", in_thread("CPUBLIC001", "1600000000.000001"))
+
+
+# -- cards follow the ticket, rate limits, long answers, audiences, assistant, start-up ---------
+
+
+def escalate_in_slack(slack: FakeSlack, api: str, store: Store, channel: str) -> tuple[str, str]:
+    """A Slack question that escalates; (ticket ref, card ts)."""
+    ts = new_ts()
+    _, update = ask(
+        slack, api, dm("I want to talk to a person about export licences.", ts, channel=channel)
+    )
+    conversation = update.args["blocks"][-1]["elements"][0]["value"]
+    ticket = next(t for t in store.tickets() if t.conversation_id == conversation)
+    return ticket.ref, str(card_for(slack, ticket.ref).response["ts"])
+
+
+def test_a_claim_and_reply_in_the_staff_console_update_the_slack_card(
+    api: str, slack: FakeSlack, store: Store
+) -> None:
+    ref, card_ts = escalate_in_slack(slack, api, store, "DCONSOLE01")
+    email, password = "kenji@desk.example", "console password 123"
+    store.create_staff(email, hash_password(password))
+
+    def on_card(state: str) -> Any:
+        return lambda c: (
+            c.args.get("channel") == STAFF_CHANNEL
+            and c.args.get("ts") == card_ts
+            and f"({state})" in c.args.get("text", "")
+        )
+
+    with httpx.Client(base_url=api, timeout=60) as client:
+        signed_in = client.post("/staff/login", data={"email": email, "password": password})
+        assert signed_in.status_code == 303
+        headers = {"X-CSRF-Token": client.get("/api/staff/me").json()["csrf_token"]}
+
+        claimed = client.post(f"/api/staff/tickets/{ref}/claim", headers=headers)
+        assert claimed.status_code == 200, claimed.text
+        update = slack.wait_for("chat.update", on_card("claimed"))[0]
+        assert f"claimed by {email}" in all_text(update.args["blocks"])  # not <@…>: no Slack id
+        buttons = next(b for b in update.args["blocks"] if b["type"] == "actions")["elements"]
+        assert [b["action_id"] for b in buttons] == ["ticket_reply", "ticket_resolve"]
+
+        replied = client.post(
+            f"/api/staff/tickets/{ref}/reply", json={"text": "We will call you."}, headers=headers
+        )
+        assert replied.status_code == 200, replied.text
+        slack.wait_for("chat.update", on_card("answered"))
+        slack.wait_for(
+            "chat.postMessage",
+            lambda c: (
+                c.args.get("channel") == "DCONSOLE01" and "We will call you." in c.args["text"]
+            ),
+        )
+
+        client.post(f"/api/staff/tickets/{ref}/resolve", json={}, headers=headers)
+        resolved = slack.wait_for("chat.update", on_card("resolved"))[0]
+        assert not [b for b in resolved.args["blocks"] if b["type"] == "actions"]
+
+
+def test_a_rate_limited_post_is_retried_and_posted_once(api: str, slack: FakeSlack) -> None:
+    slack.throttle_next("chat.postMessage", channel="DTHROTTLE1", retry_after=1)
+    ts = new_ts()
+    started = time.monotonic()
+    _, update = ask(slack, api, dm(QUESTION, ts, channel="DTHROTTLE1"))
+    assert time.monotonic() - started >= 1.0  # Retry-After was honoured
+    assert [c.args["channel"] for c in slack.throttled] == ["DTHROTTLE1"]
+    assert len(slack.of("chat.postMessage", in_thread("DTHROTTLE1", ts))) == 1
+    assert "[1]" in update.args["blocks"][0]["text"]["text"]
+
+
+def _long_answer(paragraphs: int) -> Answer:
+    text = "\n\n".join(
+        f"Paragraph {i}: " + " ".join(f"word{i}x{j}" for j in range(120)) + f" [{1 + i % 2}]"
+        for i in range(paragraphs)
+    )
+    citations = [
+        Citation(n=n, doc_id=f"doc{n}", title=f"Doc {n}", section="", url=f"/sources/doc{n}")
+        for n in (1, 2)
+    ]
+    return Answer(text, citations, escalated=False, ticket_id=None, confidence=0.9, lang="en")
+
+
+def test_a_long_answer_is_split_into_sections_within_slacks_limits() -> None:
+    answer = _long_answer(12)  # about 14,000 characters
+    blocks = answer_blocks(answer, "conv-1", PUBLIC)
+    sections = [b for b in blocks if b["type"] == "section"]
+    assert len(sections) > 3 and len(blocks) <= MAX_BLOCKS
+    assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in sections)
+    joined = "\n\n".join(b["text"]["text"] for b in sections)
+    assert all(f"Paragraph {i}:" in joined for i in range(12))
+    assert [b["type"] for b in blocks[-2:]] == ["context", "actions"]
+
+    huge = answer_blocks(_long_answer(400), "conv-1", PUBLIC)  # about 470,000 characters
+    assert len(huge) == MAX_BLOCKS
+    assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in huge if b["type"] == "section")
+    assert "shortened" in huge[-3]["text"]["text"]
+
+
+def test_staff_in_the_staff_channel_may_be_answered_from_staff_only_documents(
+    api: str, slack: FakeSlack
+) -> None:
+    question = "What is the internal scoring weight for team experience?"
+
+    def mention(user: str, channel: str) -> dict[str, Any]:
+        text = f"<@{BOT_USER}> {question}"
+        return {
+            "type": "app_mention",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": new_ts(),
+        }
+
+    _, staff = ask(slack, api, mention(STAFF, STAFF_CHANNEL))
+    assert "/sources/internal-scoring" in all_text(staff.args["blocks"])
+    _, elsewhere = ask(slack, api, mention(STAFF, "CPUBLIC002"))
+    assert "internal-scoring" not in all_text(elsewhere.args["blocks"])
+    _, not_staff = ask(slack, api, mention(STARTUP, STAFF_CHANNEL))
+    assert "internal-scoring" not in all_text(not_staff.args["blocks"])
+    _, direct = ask(slack, api, dm(question, new_ts(), channel="DAUDIENCE1"))
+    assert "internal-scoring" not in all_text(direct.args["blocks"])
+
+
+def test_the_assistant_surface_suggests_prompts_and_shows_a_status_while_answering(
+    api: str, slack: FakeSlack
+) -> None:
+    channel, thread = "DASSIST001", new_ts()
+    started = {
+        "type": "assistant_thread_started",
+        "assistant_thread": {
+            "user_id": STARTUP,
+            "context": {"channel_id": "CPUBLIC001", "team_id": TEAM},
+            "channel_id": channel,
+            "thread_ts": thread,
+        },
+        "event_ts": new_ts(),
+    }
+    assert post_event(api, started).status_code == 200
+    prompts = slack.wait_for(
+        "assistant.threads.setSuggestedPrompts", lambda c: c.args.get("channel_id") == channel
+    )[0]
+    assert prompts.args["thread_ts"] == thread
+    assert prompts.args["prompts"] == SUGGESTED_PROMPTS
+    titles = " ".join(p["title"] for p in prompts.args["prompts"])
+    assert "qualification" in titles and "統一資格" in titles
+
+    message = {**dm(QUESTION, new_ts(), thread_ts=thread, channel=channel)}
+    assert post_event(api, message).status_code == 200
+    answered = slack.wait_for("chat.postMessage", in_thread(channel, thread))[0]
+    status = slack.of("assistant.threads.setStatus", lambda c: c.args.get("channel_id") == channel)
+    assert [s.args["status"] for s in status] == ["Looking that up…"]
+    assert status[0].args["thread_ts"] == thread
+    assert slack.calls.index(status[0]) < slack.calls.index(answered)
+    assert "[1]" in answered.args["blocks"][0]["text"]["text"]
+    time.sleep(0.5)
+    # No placeholder in an assistant thread: the status shows instead, and one answer.
+    assert len(slack.of("chat.postMessage", in_thread(channel, thread))) == 1
+
+
+def test_the_start_up_log_says_whether_slack_is_on(settings: Settings) -> None:
+    on = slack_status(settings)
+    assert "Slack is ON" in on and "/slack/events" in on and STAFF_CHANNEL in on
+    off = Settings(slack_bot_token="xoxb-x", _env_file=None)  # type: ignore[call-arg]
+    assert slack_status(off) == (
+        "Slack is OFF: missing SLACK_SIGNING_SECRET (no /slack/events route)"
+    )
+    none = slack_status(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in none

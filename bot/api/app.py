@@ -13,14 +13,12 @@ from bot.answer import QuestionError
 from bot.api.ratelimit import ConversationRateLimiter
 from bot.api.routes import chat, conversations, feedback, health, search, sources
 from bot.config import Settings, get_settings
-from bot.escalation.delivery import Delivery
 from bot.services import (
-    make_answer_engine,
     make_retriever,
-    make_ticket_service,
     open_knowledge_base,
+    wire_services,
 )
-from bot.slack import make_slack
+from bot.slack import make_slack, slack_status
 from bot.staff.routes import staff_router
 from bot.store import NotFoundError, Store
 from bot.web import routes as web
@@ -41,11 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.kb = kb
         app.state.store = store
         app.state.retriever = make_retriever(settings, kb)
-        app.state.engine = make_answer_engine(settings, kb, store)
-        deliveries: dict[str, Delivery] = {"slack": slack.delivery} if slack else {}
-        app.state.tickets = make_ticket_service(settings, kb, store, deliveries)
-        if slack:
-            slack.desk.attach(app.state.engine, app.state.tickets, store)
+        app.state.engine, app.state.tickets = wire_services(
+            settings, kb, store, slack.desk if slack else None
+        )
+        log.info(slack_status(settings))
         app.state.limiter = ConversationRateLimiter(settings.chat_rate_limit)
         yield
         store.close()

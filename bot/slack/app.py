@@ -9,6 +9,10 @@ from fastapi import APIRouter, Request, Response
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
 from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings
@@ -20,9 +24,37 @@ DEFAULT_API_URL = "https://slack.com/api/"
 
 
 def make_client(settings: Settings) -> WebClient:
+    """The Web API client; a 429 (rate limited) is retried after its ``Retry-After``, and a
+    dropped connection is retried, so an answer is not lost to a busy Slack."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     base_url = settings.slack_api_url or DEFAULT_API_URL
-    return WebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/")
+    return WebClient(
+        token=token,
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def slack_status(settings: Settings) -> str:
+    """One line for the start-up log: is Slack on, where, and if not, what is missing."""
+    if settings.slack_enabled:
+        staff = settings.slack_staff_channel or "none (set DUALUSE_SLACK_STAFF_CHANNEL for cards)"
+        return (
+            "Slack is ON: HTTP mode, events and interactivity at POST /slack/events; "
+            f"staff channel {staff}; {len(settings.slack_staff_user_ids)} staff user(s)"
+        )
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+        )
+        if value is None
+    ]
+    return "Slack is OFF: missing " + " and ".join(missing) + " (no /slack/events route)"
 
 
 def build_bolt_app(settings: Settings, desk: SlackDesk) -> App:
@@ -71,7 +103,7 @@ def run_socket_mode(settings: Settings) -> None:
     URL needed). Blocks until interrupted."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.services import make_answer_engine, make_ticket_service, open_knowledge_base
+    from bot.services import open_knowledge_base, wire_services
     from bot.store import Store
 
     if settings.slack_bot_token is None or settings.slack_app_token is None:
@@ -79,9 +111,7 @@ def run_socket_mode(settings: Settings) -> None:
     kb = open_knowledge_base(settings)
     store = Store.for_settings(settings)
     desk = SlackDesk(settings, make_client(settings))
-    engine = make_answer_engine(settings, kb, store)
-    tickets = make_ticket_service(settings, kb, store, {"slack": SlackDelivery(desk.client)})
-    desk.attach(engine, tickets, store)
+    wire_services(settings, kb, store, desk)
     try:
         handler = SocketModeHandler(
             build_bolt_app(settings, desk), settings.slack_app_token.get_secret_value()

@@ -4,10 +4,11 @@ the reply modal and a staff reply in the user's thread."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from bot.answer.models import Answer
-from bot.slack.formatting import escape, link, to_mrkdwn, truncate
+from bot.slack.formatting import escape, link, split_text, to_mrkdwn, truncate
 from bot.store import Message, Ticket
 
 Block = dict[str, Any]
@@ -23,7 +24,13 @@ REPLY_BLOCK = "reply"
 REPLY_INPUT = "text"
 
 PLACEHOLDER = "Looking that up…"
-SECTION_LIMIT = 2900
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+# Slack's limits: a section's text holds 3,000 characters, a message 50 blocks, a context
+# block 10 elements.
+SECTION_LIMIT = 3000
+MAX_BLOCKS = 50
+MAX_CONTEXT_ELEMENTS = 10
+SHORTENED = "\n\n_(The answer is too long for Slack and was shortened.)_"
 
 
 def _section(text: str) -> Block:
@@ -42,20 +49,35 @@ def _button(action_id: str, text: str, value: str, style: str | None = None) -> 
     return button
 
 
+def text_sections(text: str, max_sections: int) -> list[Block]:
+    """Long text as several sections (each within Slack's limit); past ``max_sections`` the
+    last one ends with a note that the answer was shortened."""
+    pieces = split_text(text, SECTION_LIMIT) or [""]
+    if len(pieces) > max_sections:
+        pieces = pieces[:max_sections]
+        pieces[-1] = truncate(pieces[-1], SECTION_LIMIT - len(SHORTENED)) + SHORTENED
+    return [_section(piece) for piece in pieces]
+
+
 def answer_blocks(answer: Answer, conversation_id: str, public_url: str) -> list[Block]:
-    """The answer (citation markers kept), its sources as links, and the feedback buttons.
-    An answer without citations (the documents do not answer) lists no sources."""
-    blocks: list[Block] = [_section(to_mrkdwn(answer.answer))]
+    """The answer (citation markers kept, split into sections when long), its sources as
+    links, and the feedback buttons. An answer without citations lists no sources."""
+    tail: list[Block] = []
     if answer.citations:
         base = public_url.rstrip("/")
         sources = [
             link(f"{base}{c.url}", f"[{c.n}] {c.title}" + (f" — {c.section}" if c.section else ""))
-            for c in answer.citations
+            for c in answer.citations[:MAX_CONTEXT_ELEMENTS]
         ]
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": "  ".join(sources)}]}
+        tail.append(
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "mrkdwn", "text": truncate(s, SECTION_LIMIT)} for s in sources
+                ],
+            }
         )
-    blocks.append(
+    tail.append(
         {
             "type": "actions",
             "block_id": "answer_actions",
@@ -66,13 +88,13 @@ def answer_blocks(answer: Answer, conversation_id: str, public_url: str) -> list
             ],
         }
     )
-    return blocks
+    return text_sections(to_mrkdwn(answer.answer), MAX_BLOCKS - len(tail)) + tail
 
 
 def escalation_card(ticket: Ticket, transcript: list[Message], public_url: str) -> list[Block]:
     """What staff see in their channel; the buttons go once the ticket is resolved."""
     url = f"{public_url.rstrip('/')}/staff/tickets/{ticket.ref}"
-    state = ticket.state + (f" by <@{ticket.assignee}>" if ticket.assignee else "")
+    state = ticket.state + (f" by {assignee(ticket.assignee)}" if ticket.assignee else "")
     lines = [f"*{role_label(m.role)}:* {escape(truncate(m.content, 300))}" for m in transcript[-6:]]
     tried = ", ".join(
         escape(str(r.get("title") or r.get("doc_id") or "?")) for r in ticket.retrieved[:5]
@@ -101,6 +123,11 @@ def escalation_card(ticket: Ticket, transcript: list[Message], public_url: str) 
         buttons.append(_button(RESOLVE, "Resolve", ticket.ref, "danger"))
         blocks.append({"type": "actions", "block_id": "ticket_actions", "elements": buttons})
     return blocks
+
+
+def assignee(who: str) -> str:
+    """A Slack user id as a mention; a staff console e-mail address as plain text."""
+    return f"<@{who}>" if _SLACK_USER.fullmatch(who) else escape(who)
 
 
 def card_text(ticket: Ticket) -> str:

@@ -14,9 +14,10 @@ from slack_sdk.errors import SlackApiError
 from bot.answer import AnswerEngine, QuestionError
 from bot.config import Settings
 from bot.escalation.tickets import TicketService
-from bot.slack.blocks import PLACEHOLDER, answer_blocks, card_text, escalation_card
-from bot.slack.threads import SeenMessages, ThreadMap
+from bot.slack.blocks import PLACEHOLDER, Block, answer_blocks, card_text, escalation_card
+from bot.slack.threads import AssistantThreads, CardMap, SeenMessages, ThreadMap
 from bot.store import Store, Ticket
+from retrieval.filters import Audience
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ class SlackDesk:
         self.settings = settings
         self.client = client
         self.threads = ThreadMap(settings.data_dir / "slack_threads.json")
+        self.cards = CardMap(settings.data_dir / "slack_cards.json")
+        self.assistant_threads = AssistantThreads(settings.data_dir / "slack_assistant.json")
         self.seen = SeenMessages()
         self._services: Services | None = None
 
@@ -50,48 +53,70 @@ class SlackDesk:
     def is_staff(self, user_id: str) -> bool:
         return user_id in self.settings.slack_staff_user_ids
 
+    def audience(self, channel: str, user: str | None) -> Audience:
+        """Staff asking in the staff channel may be answered from staff-only documents;
+        everyone else, everywhere else (DMs, public channels, assistant threads) is a startup."""
+        staff_channel = self.settings.slack_staff_channel
+        if staff_channel and channel == staff_channel and user and self.is_staff(user):
+            return "staff"
+        return "startup"
+
     # -- questions --------------------------------------------------------------------------
 
-    def answer(self, channel: str, thread_ts: str, message_ts: str, text: str) -> None:
-        """Placeholder at once, then the answer (or a plain "cannot answer") in its place."""
+    def answer(
+        self,
+        channel: str,
+        thread_ts: str,
+        message_ts: str,
+        text: str,
+        user: str | None = None,
+        placeholder: bool = True,
+    ) -> None:
+        """Placeholder at once, then the answer (or a plain "cannot answer") in its place.
+        Without ``placeholder`` (the assistant surface shows a status instead) the answer is
+        posted once it is ready."""
         if not self.seen.first_time(f"{channel}:{message_ts}"):
             log.info("Slack message %s:%s was handled already", channel, message_ts)
             return
         question = _MENTION.sub("", text).strip()
         if not question:
             return
-        placeholder = self.client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=PLACEHOLDER
-        )
-        placeholder_ts = str(placeholder["ts"])
+        placeholder_ts: str | None = None
+        if placeholder:
+            posted = self.client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=PLACEHOLDER
+            )
+            placeholder_ts = str(posted["ts"])
+
+        def show(text: str, blocks: list[Block] | None = None) -> None:
+            if placeholder_ts is None:
+                self.client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
+                )
+            else:
+                self.client.chat_update(
+                    channel=channel, ts=placeholder_ts, text=text, blocks=blocks
+                )
+
         services = self.services
         try:
             answer = services.engine.ask(
                 question,
                 conversation_id=self.threads.get(channel, thread_ts),
-                audience="startup",
+                audience=self.audience(channel, user),
                 channel="slack",
                 reply_to={"kind": "slack", "channel": channel, "thread_ts": thread_ts},
             )
         except QuestionError as exc:
-            self.client.chat_update(channel=channel, ts=placeholder_ts, text=str(exc))
+            show(str(exc))
             return
         except Exception:
             log.exception("answering a Slack question failed")
-            self.client.chat_update(
-                channel=channel,
-                ts=placeholder_ts,
-                text="Sorry, something went wrong while looking that up. Please try again.",
-            )
+            show("Sorry, something went wrong while looking that up. Please try again.")
             return
         conversation_id = answer.conversation_id or ""
         self.threads.set(channel, thread_ts, conversation_id)
-        self.client.chat_update(
-            channel=channel,
-            ts=placeholder_ts,
-            text=answer.answer[:3000],
-            blocks=answer_blocks(answer, conversation_id, self.settings.public_url),
-        )
+        show(answer.answer[:3000], answer_blocks(answer, conversation_id, self.settings.public_url))
         if answer.ticket_id:
             self.post_card(services.store.ticket(answer.ticket_id))
 
@@ -106,16 +131,36 @@ class SlackDesk:
             log.info("no DUALUSE_SLACK_STAFF_CHANNEL: ticket %s has no Slack card", ticket.ref)
             return
         try:
-            self.client.chat_postMessage(
+            posted = self.client.chat_postMessage(
                 channel=channel, text=card_text(ticket), blocks=self._card(ticket)
             )
         except SlackApiError as exc:
             log.error("posting the card for %s failed: %s", ticket.ref, exc)
+            return
+        self.cards.set(ticket.ref, str(posted["channel"] or channel), str(posted["ts"]))
 
     def update_card(self, ticket: Ticket, channel: str, ts: str) -> None:
         self.client.chat_update(
             channel=channel, ts=ts, text=card_text(ticket), blocks=self._card(ticket)
         )
+
+    def remember_card(self, ref: str, channel: str, ts: str) -> None:
+        """A button was pressed on this card: it is the ticket's card (even one posted before
+        cards were remembered)."""
+        if channel and ts:
+            self.cards.set(ref, channel, ts)
+
+    def ticket_changed(self, ticket: Ticket) -> None:
+        """:class:`bot.escalation.tickets.TicketObserver`: claim, reply, resolve or promote,
+        made in Slack, the staff console or the CLI, shows on the ticket's card."""
+        where = self.cards.get(ticket.ref)
+        if where is None:
+            log.debug("ticket %s has no Slack card to update", ticket.ref)
+            return
+        try:
+            self.update_card(ticket, *where)
+        except SlackApiError as exc:
+            log.error("updating the card for %s failed: %s", ticket.ref, exc)
 
     def _card(self, ticket: Ticket) -> list[dict[str, object]]:
         transcript = self.services.store.messages(ticket.conversation_id, limit=6)

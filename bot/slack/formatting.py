@@ -36,3 +36,24 @@ def to_mrkdwn(markdown: str) -> str:
 def truncate(text: str, limit: int) -> str:
     """Block Kit rejects over-long texts (a section holds 3,000 characters)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most ``limit`` characters, cut at a paragraph break, else a line break,
+    else a space, else anywhere; nothing is lost (only the whitespace at a cut)."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = window.rfind(sep)
+            if cut > limit // 3:
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces

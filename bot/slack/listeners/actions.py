@@ -93,12 +93,12 @@ def register(app: App, desk: SlackDesk) -> None:
         if not staff_only(body):
             return
         channel, ts, user = _where(body)
+        desk.remember_card(_value(body), channel, ts)
         try:
-            ticket = desk.services.tickets.claim(_value(body), user)
+            # The service tells its observers, the desk among them: the card is updated.
+            desk.services.tickets.claim(_value(body), user)
         except StoreError as exc:
             desk.refuse(channel, user, str(exc))
-            return
-        desk.update_card(ticket, channel, ts)
 
     @app.action(blocks.RESOLVE)
     def resolve(ack: Ack, body: dict[str, Any]) -> None:
@@ -106,12 +106,12 @@ def register(app: App, desk: SlackDesk) -> None:
         if not staff_only(body):
             return
         channel, ts, user = _where(body)
+        desk.remember_card(_value(body), channel, ts)
         try:
-            ticket = desk.services.tickets.resolve(_value(body), user)
+            # The service tells its observers, the desk among them: the card is updated.
+            desk.services.tickets.resolve(_value(body), user)
         except StoreError as exc:
             desk.refuse(channel, user, str(exc))
-            return
-        desk.update_card(ticket, channel, ts)
 
     @app.action(blocks.REPLY)
     def reply(ack: Ack, body: dict[str, Any]) -> None:

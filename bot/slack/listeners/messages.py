@@ -29,11 +29,12 @@ def register(app: App, desk: SlackDesk) -> None:
         channel, ts = str(event["channel"]), str(event["ts"])
         thread_ts = event.get("thread_ts")
         if event.get("channel_type") == "im" or desk.is_followup(channel, thread_ts):
-            desk.answer(channel, str(thread_ts or ts), ts, str(event["text"]))
+            desk.answer(channel, str(thread_ts or ts), ts, str(event["text"]), str(event["user"]))
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any]) -> None:
         if not _from_a_person(event):
             return
         ts = str(event["ts"])
-        desk.answer(str(event["channel"]), str(event.get("thread_ts") or ts), ts, event["text"])
+        channel, thread = str(event["channel"]), str(event.get("thread_ts") or ts)
+        desk.answer(channel, thread, ts, str(event["text"]), str(event["user"]))

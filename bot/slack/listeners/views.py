@@ -1,5 +1,6 @@
 """The staff reply modal: its submission replies on the ticket (delivered to the user's
-thread by :class:`bot.slack.delivery.SlackDelivery`) and updates the card."""
+thread by :class:`bot.slack.delivery.SlackDelivery`); the card follows (the desk observes
+the ticket service)."""
 
 from __future__ import annotations
 
@@ -29,11 +30,12 @@ def register(app: App, desk: SlackDesk) -> None:
             ack(response_action="errors", errors={blocks.REPLY_BLOCK: "Write a reply first."})
             return
         meta = json.loads(view.get("private_metadata") or "{}")
+        if meta.get("ref") and meta.get("channel") and meta.get("ts"):
+            desk.remember_card(str(meta["ref"]), str(meta["channel"]), str(meta["ts"]))
         try:
-            ticket, _ = desk.services.tickets.reply(str(meta["ref"]), user, text)
+            # Delivered to the user's thread; the desk, an observer, updates the card.
+            desk.services.tickets.reply(str(meta["ref"]), user, text)
         except (StoreError, ValueError, KeyError) as exc:
             ack(response_action="errors", errors={blocks.REPLY_BLOCK: str(exc)[:150]})
             return
         ack()
-        if meta.get("channel") and meta.get("ts"):
-            desk.update_card(ticket, str(meta["channel"]), str(meta["ts"]))

@@ -4,6 +4,7 @@ staff card (staff only: anyone else gets an ephemeral refusal)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -87,31 +88,27 @@ def register(app: App, desk: SlackDesk) -> None:
         desk.refuse(channel, user, NOT_STAFF)
         return False
 
-    @app.action(blocks.CLAIM)
-    def claim(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
+    def change_ticket(body: dict[str, Any], change: Callable[[str, str], object]) -> None:
+        """Claim or resolve from a card button. The service tells its observers, the desk among
+        them, so the card is updated."""
         if not staff_only(body):
             return
         channel, ts, user = _where(body)
         desk.remember_card(_value(body), channel, ts)
         try:
-            # The service tells its observers, the desk among them: the card is updated.
-            desk.services.tickets.claim(_value(body), user)
+            change(_value(body), user)
         except StoreError as exc:
             desk.refuse(channel, user, str(exc))
+
+    @app.action(blocks.CLAIM)
+    def claim(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        change_ticket(body, desk.services.tickets.claim)
 
     @app.action(blocks.RESOLVE)
     def resolve(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        if not staff_only(body):
-            return
-        channel, ts, user = _where(body)
-        desk.remember_card(_value(body), channel, ts)
-        try:
-            # The service tells its observers, the desk among them: the card is updated.
-            desk.services.tickets.resolve(_value(body), user)
-        except StoreError as exc:
-            desk.refuse(channel, user, str(exc))
+        change_ticket(body, desk.services.tickets.resolve)
 
     @app.action(blocks.REPLY)
     def reply(ack: Ack, body: dict[str, Any]) -> None:

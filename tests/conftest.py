@@ -119,10 +119,23 @@ def mini_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         published="2026-02-01",
         supersedes="thresholds-2024",
     )
-    for tender_id, area, deadline, title in (
-        ("ATLA-2026-UAS-014", "drones", "2026-12-18", "Autonomous navigation kits for small UAS"),
-        ("ATLA-2026-UAS-006", "drones", "2026-09-30", "Counter-UAS detection sensors"),
-        ("ATLA-2026-SAT-003", "satellites", "2027-01-29", "Small satellite imaging constellation"),
+    atla, disti = "Acquisition, Technology & Logistics Agency (ATLA)", "DISTI"
+    for tender_id, area, deadline, title, issuer in (
+        (
+            "ATLA-2026-UAS-014",
+            "drones",
+            "2026-12-18",
+            "Autonomous navigation kits for small UAS",
+            atla,
+        ),
+        ("ATLA-2026-UAS-006", "drones", "2026-09-30", "Counter-UAS detection sensors", disti),
+        (
+            "ATLA-2026-SAT-003",
+            "satellites",
+            "2027-01-29",
+            "Small satellite imaging constellation",
+            atla,
+        ),
     ):
         write_doc(
             root / "tenders",
@@ -138,6 +151,7 @@ def mini_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
             title=title,
             doc_type="tender_notice",
             tender_id=tender_id,
+            issuer=issuer,
             deadline=deadline,
             tech_areas=[area],
             published="2026-06-01",

@@ -75,6 +75,28 @@ def test_a_closed_tender_is_reported_as_closed(engine: AnswerEngine) -> None:
     assert "2026-09-30" in answer.answer
 
 
+def test_a_tender_named_without_agency_and_year_is_still_found(engine: AnswerEngine) -> None:
+    answer = engine.ask("UAS-014の締切はいつ？", as_of=TODAY)
+    assert "2026年12月18日" in answer.answer
+    assert answer.citations[0].doc_id == "atla-2026-uas-014"
+
+
+def test_a_listing_can_be_narrowed_to_a_time_window(engine: AnswerEngine) -> None:
+    this_year = engine.ask("年内に締め切りが来る案件ってどれ？", as_of=TODAY)
+    assert "ATLA-2026-UAS-014" in this_year.answer
+    assert "ATLA-2026-SAT-003" not in this_year.answer  # closes in January
+    by_january = engine.ask("Which open tenders close before the end of January?", as_of=TODAY)
+    assert "ATLA-2026-SAT-003" in by_january.answer
+
+
+def test_a_listing_by_issuer_shows_its_open_and_recently_closed_calls(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.ask("Has DISTI put out any calls I can still answer?", as_of=TODAY)
+    assert "ATLA-2026-UAS-006" in answer.answer and "Recently closed" in answer.answer
+    assert "ATLA-2026-UAS-014" not in answer.answer  # issued by ATLA
+
+
 def test_open_tenders_are_listed_from_metadata_as_of_a_date(engine: AnswerEngine) -> None:
     answer = engine.ask("Which tenders are open for drones?", as_of=TODAY)
     assert "ATLA-2026-UAS-014" in answer.answer
@@ -203,6 +225,23 @@ def test_the_streamed_text_is_the_final_answer_ticket_reference_included(
     streamed = "".join(e.text for e in events if isinstance(e, Delta))
     assert streamed == final.answer.answer
     assert final.answer.ticket_id is not None and final.answer.ticket_id in streamed
+
+
+def test_asked_how_much_passages_stating_no_amount_do_not_count_as_an_answer(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.ask("How much does a DISTI liaison officer earn a year?", as_of=TODAY)
+    assert answer.escalated and answer.reason == "low_confidence"
+
+
+def test_a_weak_match_is_offered_as_partial_and_clearly_labelled(engine: AnswerEngine) -> None:
+    answer = engine.ask(
+        "How much does the unified qualification application cost?", audience="staff", as_of=TODAY
+    )
+    assert not answer.escalated
+    assert answer.answer.startswith("I could not find an answer")
+    assert "do not clearly answer" in answer.answer
+    assert _markers(answer.answer) == {c.n for c in answer.citations}
 
 
 def test_a_staff_member_is_told_plainly_but_no_ticket_is_opened(engine: AnswerEngine) -> None:

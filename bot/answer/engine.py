@@ -10,6 +10,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.answer.answer_types import asked_types
 from bot.answer.citations import StreamingMarkerFilter, tidy
 from bot.answer.extractive import Draft, ExtractiveComposer
 from bot.answer.followups import candidate_queries
@@ -135,12 +136,14 @@ class AnswerEngine:
             if metadata is not None:
                 query = candidate
                 break
+        draft_body = ""
         if metadata is not None:
             hits = self._search(query, audience, as_of)
             body, citations, confidence = metadata.body, metadata.citations, 1.0
         else:
-            query, hits, draft = self._best_draft(queries, lang, audience, as_of)
+            query, hits, draft = self._best_draft(question, queries, lang, audience, as_of)
             body, citations, confidence = draft.body, draft.citations, draft.confidence
+            draft_body = draft.body
             if draft.body:
                 body = phrase("intro", lang) + "\n" + draft.body
         context = _Context(
@@ -151,6 +154,9 @@ class AnswerEngine:
         grounded = confidence >= self._policy.threshold(lang)
         if decision.reason == USER_REQUEST and metadata is None:
             body, citations, grounded = "", [], False  # a request for a person is not a topic
+        elif not grounded and confidence > 0.0 and body:
+            # Whatever the documents do say, cited and labelled as partial.
+            body = phrase("not_found", lang) + "\n" + phrase("partial", lang) + "\n" + draft_body
         elif not grounded:
             body, citations = phrase("not_found", lang), []
         if unsupported:
@@ -172,14 +178,15 @@ class AnswerEngine:
         yield Final(answer)
 
     def _best_draft(
-        self, queries: list[str], lang: Lang, audience: Audience, as_of: dt.date
+        self, question: str, queries: list[str], lang: Lang, audience: Audience, as_of: dt.date
     ) -> tuple[str, list[Hit], Draft]:
         """The first query the documents answer with confidence; failing that, the one they
         answer best. A question that stands on its own is never bent towards the last topic."""
+        kinds = asked_types(question)  # what the user asked for, not the carried-over topic
         best: tuple[str, list[Hit], Draft] | None = None
         for query in queries:
             hits = self._search(query, audience, as_of)
-            draft = self._composer.compose(query, lang, hits)
+            draft = self._composer.compose(query, lang, hits, kinds)
             if draft.confidence >= self._policy.threshold(lang):
                 return query, hits, draft
             if best is None or draft.confidence > best[2].confidence:

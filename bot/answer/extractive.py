@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answer.answer_types import AnswerType, asked_types, is_contact_line, supplies
 from bot.answer.citations import resolve_markers
 from bot.answer.language import phrase
 from bot.answer.models import Citation, Lang
@@ -80,6 +81,8 @@ class ExtractiveComposer:
         margin: float = 0.025,
         low: float = 0.80,
         high: float = 0.90,
+        untyped_penalty: float = 0.04,
+        typed_bonus: float = 0.01,
     ) -> None:
         self._embedder = embedder
         self._is_boilerplate = is_boilerplate
@@ -87,10 +90,23 @@ class ExtractiveComposer:
         self._max_sentences = max_sentences
         self._margin = margin
         self._low, self._high = low, high
+        self._untyped_penalty = untyped_penalty
+        self._typed_bonus = typed_bonus
         self._rank_penalty = 0.005
 
-    def compose(self, question: str, lang: Lang, hits: Sequence[Hit]) -> Draft:
-        candidates = self._candidates(hits)
+    def compose(
+        self,
+        question: str,
+        lang: Lang,
+        hits: Sequence[Hit],
+        kinds: frozenset[AnswerType] | None = None,
+    ) -> Draft:
+        """``kinds`` is what the user asked for, when ``question`` is a search query rewritten
+        from it (a follow-up carrying the previous topic asks what the follow-up asks)."""
+        kinds = asked_types(question) if kinds is None else kinds
+        candidates = [
+            s for s in self._candidates(hits) if "contact" in kinds or not is_contact_line(s.text)
+        ]
         if not candidates:
             return Draft("", [], 0.0, 0.0)
         query = self._embedder.embed_queries([question])[0]
@@ -100,9 +116,13 @@ class ExtractiveComposer:
             [offset if hits[s.passage].language != lang else 0.0 for s in candidates]
         )
         query_tokens = set(tokenize(question))
+        typed = np.array([not kinds or supplies(s.text, kinds) for s in candidates])
         scores = [
-            float(sim) + 0.03 * _overlap(query_tokens, s.text) - self._rank_penalty * s.passage
-            for sim, s in zip(similarity, candidates, strict=True)
+            float(sim)
+            + 0.03 * _overlap(query_tokens, s.text)
+            + (self._typed_bonus if kinds and is_typed else 0.0)
+            - self._rank_penalty * s.passage
+            for sim, s, is_typed in zip(similarity, candidates, typed, strict=True)
         ]
         order = sorted(range(len(candidates)), key=lambda i: -scores[i])
         best = scores[order[0]]
@@ -115,7 +135,10 @@ class ExtractiveComposer:
             suffix = phrase("quoted_other", lang) if quoted else ""
             lines.append(f"{sentence.text}{suffix} [{sentence.passage + 1}]")
         body, citations = resolve_markers("\n".join(lines), hits)
-        best_similarity = float(similarity[order[0]])
+        # Asked "how much?", a passage that states no amount is weak evidence however close
+        # its wording; money is the one kind precise enough to judge this way.
+        untyped = ~typed if "amount" in kinds else np.zeros(len(candidates), dtype=bool)
+        best_similarity = float((similarity - self._untyped_penalty * untyped).max())
         return Draft(body, citations, self._confidence(best_similarity), best_similarity)
 
     def _candidates(self, hits: Sequence[Hit]) -> list[Sentence]:

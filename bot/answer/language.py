@@ -42,8 +42,8 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "推測での回答は控えます。",
     },
     "partial": {
-        "en": "The documents only partly cover this. What they do say:",
-        "ja": "資料で確認できたのは一部のみです。記載されている内容は次のとおりです。",
+        "en": "The closest passages may help, but they do not clearly answer the question:",
+        "ja": "関連しそうな記載は次のとおりですが、質問への明確な回答ではありません。",
     },
     "escalated": {
         "en": "I have passed your question to the institute staff; a person will follow up "

@@ -15,7 +15,7 @@ from retrieval.filters import Audience
 
 _DEADLINE = re.compile(
     r"\b(clos(e|es|ed|ing)|deadline|due|until|still open|open|expire|last day|submit by|"
-    r"how long|when)\b|締切|締め切|期限|いつまで|受付|募集中|終了|まだ"
+    r"how long)\b|締切|締め切|期限|いつまで|受付|募集中|終了|まだ"
 )
 _LISTING_EN = re.compile(
     r"\b(which|what|any|list|show|current|open|available|upcoming|active)\b.{0,40}"
@@ -31,7 +31,24 @@ _CLOSED = re.compile(
 _LISTING_JA = re.compile(
     r"(募集中|公募中|受付中|締切前|応募できる|参加できる|開いている|出ている|現在|今).{0,20}"
     r"(入札|公告|公募|案件|募集)|(入札|公告|公募|案件).{0,20}"
-    r"(募集中|公募中|受付中|ありますか|ある？|一覧|教えて|出て|締切済|終了した|終わった)"
+    r"(募集中|公募中|受付中|ありますか|ある？|一覧|教えて|出て|締切済|終了した|終わった|どれ)"
+)
+ISSUER_WORDS: dict[str, tuple[str, ...]] = {
+    "DISTI": ("disti", "防衛イノベーション科学技術研究所"),
+    "ASDF": ("asdf", "air self-defense", "air materiel", "航空自衛隊"),
+    "GSDF": ("gsdf", "ground self-defense", "陸上自衛隊", "陸上総隊"),
+    "Defense Bureaus": ("defense bureau", "防衛局"),
+}
+_MONTHS = [dt.date(2000, month, 1).strftime("%B").lower() for month in range(1, 13)]
+_WINDOW_EN = re.compile(
+    r"\b(?:before|by|until|through) (?:the )?end of (?P<month>"
+    + "|".join(_MONTHS)
+    + r")(?: (?P<year>\d{4}))?|\b(?P<year_end>this year|(?:the )?end of the year|year-end)\b|"
+    r"\b(?P<month_end>this month)\b|\b(?:within|in|next) (?:the next )?(?P<days>\d{1,3}) days\b"
+)
+_WINDOW_JA = re.compile(
+    r"(?P<year_end>年内|今年中|今年度内)|(?P<month_end>今月)|(?P<days>\d{1,3})日以内|"
+    r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?:末|中|いっぱい|まで)"
 )
 AREA_WORDS: dict[str, tuple[str, ...]] = {
     "drones": (
@@ -71,6 +88,43 @@ def _mentions(text: str, word: str) -> bool:
     return word in text
 
 
+def _names(text: str, tender_id: str) -> bool:
+    """Whether the question names the tender, in full ("atla-2026-uas-014") or, as people do
+    in conversation, without the agency and year ("uas-014")."""
+    full = _normalize(tender_id).strip()
+    parts = full.split("-")
+    aliases = {full, "-".join(parts[2:])} if len(parts) >= 4 else {full}
+    return any(
+        re.search(rf"(?<![a-z0-9-]){re.escape(alias)}(?![a-z0-9])", text) for alias in aliases
+    )
+
+
+def _window(text: str, as_of: dt.date) -> dt.date | None:
+    """The last deadline a question like "which close before the end of January?" or
+    「年内に締め切りが来る案件」 admits; ``None`` when it names no time window."""
+    match = _WINDOW_EN.search(text) or _WINDOW_JA.search(text)
+    if match is None:
+        return None
+    found = match.groupdict()
+    if found.get("year_end"):
+        return dt.date(as_of.year, 12, 31)
+    if found.get("month_end"):
+        return _month_end(as_of.year, as_of.month)
+    if found.get("days"):
+        return as_of + dt.timedelta(days=int(found["days"]))
+    month_text = found["month"]
+    month = int(month_text) if month_text.isdigit() else _MONTHS.index(month_text) + 1
+    if not 1 <= month <= 12:
+        return None
+    year = int(found["year"]) if found.get("year") else as_of.year + (month < as_of.month)
+    return _month_end(year, month)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    first_of_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_of_next - dt.timedelta(days=1)
+
+
 def _normalize(text: str) -> str:
     return " " + unicodedata.normalize("NFKC", text).lower() + " "
 
@@ -94,11 +148,12 @@ class TenderDesk:
         notices = self._retriever.documents(
             SearchFilters(doc_types=("tender_notice",)), audience=audience, as_of=as_of
         )
-        named = [n for n in notices if n.tender_id and n.tender_id.lower() in text]
+        named = [n for n in notices if n.tender_id and _names(text, n.tender_id)]
         if named and _DEADLINE.search(text):
             return self._deadlines(question, named, lang, audience, as_of)
-        if not named and self._is_listing(text):
-            return self._listing(text, notices, lang, as_of)
+        window = _window(text, as_of)
+        if not named and (self._is_listing(text) or window is not None):
+            return self._listing(text, notices, lang, as_of, window)
         return None
 
     @staticmethod
@@ -149,21 +204,44 @@ class TenderDesk:
             "it no longer accepts submissions."
         )
 
-    def _listing(self, text: str, notices: list[Hit], lang: Lang, as_of: dt.date) -> MetadataAnswer:
+    def _listing(
+        self, text: str, notices: list[Hit], lang: Lang, as_of: dt.date, window: dt.date | None
+    ) -> MetadataAnswer:
+        """Open (or closed) notices matching the technology areas, issuer and time window the
+        question names; when nothing is open, or the question is about one issuer's calls,
+        the most recently closed ones too."""
         known = {area for n in notices for area in n.tech_areas}
         areas = {
             area
             for area, words in AREA_WORDS.items()
             if area in known and any(_mentions(text, w) for w in words)
         }
+        issuers = {
+            name for name, words in ISSUER_WORDS.items() if any(_mentions(text, w) for w in words)
+        }
+        if issuers:
+            notices = [n for n in notices if _issued_by(n, issuers)]
         every = [n for n in notices if areas <= set(n.tech_areas)]
         matching = every or [n for n in notices if areas & set(n.tech_areas)]
         closed = bool(_CLOSED.search(text))
+        past = sorted(
+            (n for n in matching if n.deadline and n.deadline < as_of),
+            key=lambda n: (n.deadline, n.tender_id),
+            reverse=True,
+        )
         open_now = sorted(
-            (n for n in matching if n.deadline and (n.deadline < as_of) == closed),
+            (
+                n
+                for n in matching
+                if n.deadline and n.deadline >= as_of and (window is None or n.deadline <= window)
+            ),
             key=lambda n: (n.deadline, n.tender_id),
         )
-        label = ", ".join(sorted(areas))
+        listed = past if closed else open_now
+        labels = sorted(areas | issuers)
+        if window is not None and not closed:
+            labels.append(f"{window.isoformat()}まで" if lang == "ja" else f"closing by {window}")
+        label = ", ".join(labels)
         if lang == "ja":
             state = "受付を終了した" if closed else "受付中の"
             head = f"{as_of.isoformat()}時点で{state}入札公告" + (f"（{label}）" if label else "")
@@ -173,25 +251,29 @@ class TenderDesk:
                 f" ({label})" if label else ""
             )
         lines = [head + ("：" if lang == "ja" else ":")]
-        listed = open_now
-        if not open_now:
+        if not listed:
             lines = [head + ("はありません。" if lang == "ja" else ": none.")]
-            listed = sorted(
-                (n for n in matching if n.deadline and n.deadline < as_of),
-                key=lambda n: n.deadline or as_of,
-                reverse=True,
-            )[:3]
-            if listed and not closed:
-                lines.append("最近締め切られた公告：" if lang == "ja" else "Recently closed:")
-        for index, notice in enumerate(listed, start=1):
-            assert notice.deadline is not None
-            past = notice.deadline < as_of
-            closes = (
-                ("締切済" if past else "締切") if lang == "ja" else ("closed" if past else "closes")
-            )
-            lines.append(
-                f"- {notice.tender_id}: {notice.title} — {closes} {notice.deadline.isoformat()} "
-                f"[{index}]"
-            )
+        lines += [_listing_line(n, i, lang, as_of) for i, n in enumerate(listed, 1)]
+        if not closed and past and (not open_now or issuers):
+            lines.append("最近締め切られた公告：" if lang == "ja" else "Recently closed:")
+            recent = past[:3]
+            lines += [
+                _listing_line(n, len(listed) + i, lang, as_of) for i, n in enumerate(recent, 1)
+            ]
+            listed = listed + recent
         body, citations = resolve_markers("\n".join(lines), listed)
         return MetadataAnswer(body, citations)
+
+
+def _listing_line(notice: Hit, marker: int, lang: Lang, as_of: dt.date) -> str:
+    assert notice.deadline is not None
+    ended = notice.deadline < as_of
+    closes = ("締切済" if ended else "締切") if lang == "ja" else ("closed" if ended else "closes")
+    return (
+        f"- {notice.tender_id}: {notice.title} — {closes} {notice.deadline.isoformat()} [{marker}]"
+    )
+
+
+def _issued_by(notice: Hit, issuers: set[str]) -> bool:
+    issuer = _normalize(notice.issuer or "")
+    return any(_mentions(issuer, w) for name in issuers for w in ISSUER_WORDS[name])

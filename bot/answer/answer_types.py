@@ -1,0 +1,86 @@
+"""What kind of answer a question asks for ("how much" wants an amount of money, "when" wants a
+date, "how many" wants a number), and whether a sentence supplies it. A passage that is about
+the right topic but never states the asked-for amount does not answer the question: an
+e5 similarity cannot tell the two apart, this can."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+AnswerType = Literal["amount", "date", "number", "contact"]
+
+_ASKS: dict[AnswerType, re.Pattern[str]] = {
+    "date": re.compile(
+        r"^when\b|\bwhen (is|was|are|were|does|do|did|will|would|can|could|should|must|'s)\b|"
+        r"\b(until|by|since|from) when\b|\bwhat (date|day|time)\b|\bdeadline\b|"
+        r"いつ|何日(まで|から|に)|何月|何年から|日程|日付|締切|締め切|期限"
+    ),
+    "amount": re.compile(
+        r"\bhow much (is|are|was|were|will|would|does|do|did|can|could|money|funding|budget)\b|"
+        r"\b(salary|salaries|wages?|price|cost|costs|fees?|budget(ed)?|interest rate|"
+        r"exchange rate)\b|"
+        r"いくら|年収|給与|給料|費用|金額|価格|相場|予算|報酬|単価|上限額|金利|為替"
+    ),
+    "contact": re.compile(
+        r"\b(contact|e-?mail|phone|who (do|should|can) (i|we) (ask|contact|call))\b|"
+        r"\bwhere (do|can|should) (i|we) (send|submit|ask|apply|write)\b|"
+        r"問い合わせ|問合せ|連絡先|窓口|メールアドレス|電話番号|どこに(送|提出|聞|相談|問)"
+    ),
+    "number": re.compile(
+        r"\bhow (much|many|long|far|big|large|heavy|old|fast)\b|"
+        r"\bwhat (percentage|share|number)\b|"
+        r"何(社|個|枚|件|人|名|日|か月|ヶ月|カ月|年|回|%|割|ページ|キロ|時間|機|台|点)|"
+        r"どのくらい|どれくらい|どの程度|何パーセント"
+    ),
+}
+
+_MONEY = re.compile(
+    r"[¥$€£]\s?\d|\d[\d,.]*\s?(yen|円|jpy|usd|dollars?)|"
+    r"\d[\d,.]*\s?(billion|million|trillion|thousand)\b|\d[\d,.]*\s?(兆|億|万|千)"
+)
+_DATE = re.compile(
+    r"\b(19|20)\d{2}\b|\bfy\s?\d{2,4}\b|"
+    r"\b(january|february|march|april|june|july|august|september|october|november|"
+    r"december)\b|\bmay \d|\d may\b|"
+    r"\d+\s?月|\d+\s?日|(令和|平成|昭和)\s?(\d+|元)\s?年|年度|毎年|\b(daily|weekly|monthly|annually)\b"
+)
+_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万]+(社|個|枚|件|人|名|日|か月|年|回|割)")
+
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://\S+|\+?\d[\d -]{8,}\d")
+_CONTACT_LINE_CHARS = 120
+_IDENTIFIER = re.compile(r"[a-z]+-\d{4}-[a-z]+-\d+")
+
+_MATCHERS: dict[AnswerType, re.Pattern[str]] = {
+    "amount": _MONEY,
+    "date": _DATE,
+    "number": _NUMBER,
+    "contact": _CONTACT,
+}
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def asked_types(question: str) -> frozenset[AnswerType]:
+    """The kinds of answer the question asks for; a question may ask for several ("the
+    budget, and when is the deadline?") and is answered by a sentence supplying any."""
+    text = _normalise(question)
+    kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(text)}
+    if "amount" in kinds:
+        kinds.discard("number")  # "how much is the salary" wants money, not any number
+    return frozenset(kinds)
+
+
+def supplies(sentence: str, kinds: frozenset[AnswerType]) -> bool:
+    """Whether the sentence states something of one of those kinds."""
+    text = _IDENTIFIER.sub(" ", _normalise(sentence))  # ATLA-2026-... is not a date
+    return any(_MATCHERS[kind].search(text) for kind in kinds)
+
+
+def is_contact_line(sentence: str) -> bool:
+    """A short line that is mostly an address ("Project Office: x@example.org"): it answers
+    "who do I contact?", and nothing else, however similar it looks to the question."""
+    return len(sentence) <= _CONTACT_LINE_CHARS and _CONTACT.search(sentence) is not None

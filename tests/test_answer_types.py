@@ -1,0 +1,38 @@
+"""What a question asks for, and whether a sentence supplies it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.answer_types import asked_types, is_contact_line, supplies
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("How much is the budget cap for CYB-002?", {"amount"}),
+        ("DISTIのプログラムマネージャーの年収ってどれくらい？", {"amount"}),
+        ("When are the hearings?", {"date"}),
+        ("How many packs, and when is the review?", {"date", "number"}),
+        ("What happens when I am listed?", set()),
+        ("Where do I send a question the FAQ does not cover?", {"contact"}),
+        ("How much analyst time should it save?", {"number"}),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question: str, kinds: set[str]) -> None:
+    assert asked_types(question) == kinds
+
+
+def test_a_tender_id_is_not_mistaken_for_a_date() -> None:
+    assert not supplies("ATLA-2026-SEN-011 was an open bid.", frozenset({"date"}))
+    assert supplies("Bids were due on 18 September 2026.", frozenset({"date"}))
+
+
+def test_an_amount_needs_a_currency_or_scale() -> None:
+    assert supplies("予算上限は2,000万円（税込）です。", frozenset({"amount"}))
+    assert not supplies("The plan was a staff of about 100.", frozenset({"amount"}))
+
+
+def test_a_short_address_line_is_a_contact_line() -> None:
+    assert is_contact_line("Project Office (fictional): cua-008@dual-use-desk.example.org")
+    assert not is_contact_line("A startup registers interest by sending its technology profile.")

@@ -27,6 +27,8 @@ from retrieval.knowledge_base import KnowledgeBase
 
 Mode = Literal["hybrid", "dense", "lexical"]
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9&-])[A-Z][A-Z0-9&]+s?(?![A-Za-z0-9&-])")
+_WORD = re.compile(r"[a-z0-9&]+")
 _CJK = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 
@@ -96,6 +98,7 @@ class Retriever:
         self._supersedes: list[tuple[str, int, str]] = []
         self._languages: tuple[str, ...] = ()
         self._boilerplate: frozenset[str] = frozenset()
+        self._vocabulary: frozenset[str] = frozenset()
 
     def _sync(self) -> None:
         with self._lock:
@@ -113,6 +116,9 @@ class Retriever:
             self._identifiers = identifiers
             self._languages = tuple(sorted({c.meta["language"] for c in self._chunks.values()}))
             self._boilerplate = _boilerplate(self._chunks.values())
+            self._vocabulary = frozenset(
+                word for c in self._chunks.values() for word in _WORD.findall(c.text.lower())
+            )
             self._supersedes = [
                 (record.doc_id, record.published, record.supersedes)
                 for record in self._kb.manifest.documents().values()
@@ -165,6 +171,13 @@ class Retriever:
         """A line repeated across many documents (a disclaimer, a footer) answers nothing."""
         self._sync()
         return _normalize(line).strip() in self._boilerplate
+
+    def unknown_names(self, text: str) -> list[str]:
+        """Acronyms and codes in ``text`` (DASA, FY2028) that no indexed document mentions: a
+        question about something the documents never name cannot be answered from them."""
+        self._sync()
+        names = [name.removesuffix("s") for name in _ACRONYM.findall(_fold_width(text))]
+        return [name for name in names if name.lower() not in self._vocabulary]
 
     def documents(
         self,
@@ -325,6 +338,11 @@ def _scripts(query: str) -> set[str]:
 
 def _first_position(order: list[str], chunks: dict[str, ChunkRecord], doc_id: str) -> int:
     return next((i for i, cid in enumerate(order) if chunks[cid].doc_id == doc_id), len(order))
+
+
+def _fold_width(text: str) -> str:
+    """Full-width letters folded (ＮＡＴＯ is NATO); case kept, since case marks an acronym."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def _normalize(text: str) -> str:

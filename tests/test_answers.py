@@ -234,6 +234,14 @@ def test_asked_how_much_passages_stating_no_amount_do_not_count_as_an_answer(
     assert answer.escalated and answer.reason == "low_confidence"
 
 
+def test_a_question_about_something_no_document_names_is_not_answered_from_prose(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.ask("Does NATO's DIANA accept registrations of interest?", as_of=TODAY)
+    assert answer.escalated and answer.reason == "low_confidence"
+    assert answer.citations == []
+
+
 def test_a_weak_match_is_offered_as_partial_and_clearly_labelled(engine: AnswerEngine) -> None:
     answer = engine.ask(
         "How much does the unified qualification application cost?", audience="staff", as_of=TODAY

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from retrieval.index.lexical import LexicalIndex, tokenize
@@ -18,6 +19,20 @@ def test_identifiers_are_kept_whole_and_normalised() -> None:
     tokens = tokenize("Which tenders does ＡＴＬＡ-2026-UAS-014 cover?")
     assert "atla-2026-uas-014" in tokens
     assert "tender" in tokens  # stemmed
+
+
+def test_a_tender_id_matches_its_short_conversational_form() -> None:
+    assert "uas-014" in tokenize("ATLA-2026-UAS-014")
+    assert "uas-014" in tokenize("UAS-014の締切は？")
+
+
+def test_an_index_built_with_another_tokenisation_is_not_loaded(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "lexical")
+    index.build(["a"], [tokenize("drone tender")], generation=7)
+    stamp = tmp_path / "lexical" / "stamp.json"
+    data = json.loads(stamp.read_text(encoding="utf-8"))
+    stamp.write_text(json.dumps({**data, "tokenizer": 1}), encoding="utf-8")
+    assert not LexicalIndex(tmp_path / "lexical").load()
 
 
 def test_index_survives_a_reload(tmp_path: Path) -> None:

@@ -143,6 +143,10 @@ class AnswerEngine:
         else:
             query, hits, draft = self._best_draft(question, queries, lang, audience, as_of)
             body, citations, confidence = draft.body, draft.citations, draft.confidence
+            unknown = self._retriever.unknown_names(question)
+            if unknown:
+                log.info("no document mentions %s; not answering from prose", unknown)
+                confidence = 0.0
             draft_body = draft.body
             if draft.body:
                 body = phrase("intro", lang) + "\n" + draft.body
@@ -180,15 +184,14 @@ class AnswerEngine:
     def _best_draft(
         self, question: str, queries: list[str], lang: Lang, audience: Audience, as_of: dt.date
     ) -> tuple[str, list[Hit], Draft]:
-        """The first query the documents answer with confidence; failing that, the one they
-        answer best. A question that stands on its own is never bent towards the last topic."""
+        """The query the documents answer best: a short question asked mid-conversation is
+        tried alone and with the previous topic carried over ("提案書は何枚まで？" after a
+        question about CYB-002), and the carried topic wins only if it answers better."""
         kinds = asked_types(question)  # what the user asked for, not the carried-over topic
         best: tuple[str, list[Hit], Draft] | None = None
         for query in queries:
             hits = self._search(query, audience, as_of)
             draft = self._composer.compose(query, lang, hits, kinds)
-            if draft.confidence >= self._policy.threshold(lang):
-                return query, hits, draft
             if best is None or draft.confidence > best[2].confidence:
                 best = (query, hits, draft)
         assert best is not None

@@ -69,19 +69,21 @@ def _logical_lines(text: str) -> list[str]:
 
 
 class ExtractiveComposer:
-    """Scores sentences by embedding similarity to the question, plus a small bonus for shared
-    words and for the passage's rank, then keeps the best few."""
+    """Scores sentences by embedding similarity to the question, plus small bonuses for shared
+    words, for stating the kind of thing asked (a date, an amount) and for the passage's rank,
+    then keeps the best few."""
 
     def __init__(
         self,
         embedder: Embedder,
         is_boilerplate: Callable[[str], bool] = lambda line: False,
-        passages: int = 4,
+        passages: int = 6,
         max_sentences: int = 3,
         margin: float = 0.025,
         low: float = 0.80,
         high: float = 0.90,
         untyped_penalty: float = 0.04,
+        typed_lift: float = 0.015,
         typed_bonus: float = 0.01,
     ) -> None:
         self._embedder = embedder
@@ -91,6 +93,7 @@ class ExtractiveComposer:
         self._margin = margin
         self._low, self._high = low, high
         self._untyped_penalty = untyped_penalty
+        self._typed_lift = typed_lift
         self._typed_bonus = typed_bonus
         self._rank_penalty = 0.005
 
@@ -135,10 +138,15 @@ class ExtractiveComposer:
             suffix = phrase("quoted_other", lang) if quoted else ""
             lines.append(f"{sentence.text}{suffix} [{sentence.passage + 1}]")
         body, citations = resolve_markers("\n".join(lines), hits)
-        # Asked "how much?", a passage that states no amount is weak evidence however close
-        # its wording; money is the one kind precise enough to judge this way.
-        untyped = ~typed if "amount" in kinds else np.zeros(len(candidates), dtype=bool)
-        best_similarity = float((similarity - self._untyped_penalty * untyped).max())
+        # What the question asks for weighs on how sure we are. Asked "how much?", a sentence
+        # stating no amount is weak evidence however close its wording; asked "when?", one
+        # stating a date is stronger. (Plain numbers are too common to judge this way.)
+        support = similarity.copy()
+        if "amount" in kinds:
+            support -= self._untyped_penalty * ~typed
+        if "date" in kinds:
+            support += self._typed_lift * typed
+        best_similarity = float(support.max())
         return Draft(body, citations, self._confidence(best_similarity), best_similarity)
 
     def _candidates(self, hits: Sequence[Hit]) -> list[Sentence]:

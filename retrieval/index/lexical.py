@@ -2,7 +2,8 @@
 
 Japanese has no spaces, so CJK runs become character bigrams (a standard, dictionary-free
 choice for Japanese retrieval); English words are stemmed; compound identifiers such as
-``ATLA-2026-UAS-014`` are also kept whole so an exact id outranks its parts.
+``ATLA-2026-UAS-014`` are also kept whole so an exact id outranks its parts, and so is their
+short form ``UAS-014``, the way people name a tender in conversation.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _IDENTIFIER = re.compile(r"[a-z0-9]+(?:[-_/.][a-z0-9]+)+")
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
 _HIRAGANA = re.compile(r"^[\u3040-\u309f]+$")
+TOKENIZER_VERSION = 2  # stored with the index: a change of tokenisation rebuilds it
 _STOPWORDS = frozenset(STOPWORDS_EN) | {"what", "which", "when", "how", "do", "does", "can", "i"}
 
 
@@ -35,7 +37,9 @@ def _stemmer() -> Stemmer.Stemmer:
 def tokenize(text: str) -> list[str]:
     """Lexical tokens for BM25 (the same function for documents and queries)."""
     normalized = unicodedata.normalize("NFKC", text).lower()
-    tokens = [m.group() for m in _IDENTIFIER.finditer(normalized)]
+    identifiers = [m.group().split("-") for m in _IDENTIFIER.finditer(normalized)]
+    tokens = ["-".join(parts) for parts in identifiers]
+    tokens.extend("-".join(parts[-2:]) for parts in identifiers if len(parts) >= 4)
     words = [w for w in _WORD.findall(normalized) if w not in _STOPWORDS]
     tokens.extend(_stemmer().stemWords(words))
     for run in _CJK_RUN.findall(normalized):
@@ -58,6 +62,8 @@ class LexicalIndex:
         if not stamp.is_file():
             return False
         data = json.loads(stamp.read_text(encoding="utf-8"))
+        if data.get("tokenizer") != TOKENIZER_VERSION:
+            return False
         self.generation, self.chunk_ids = int(data["generation"]), list(data["chunk_ids"])
         self._bm25 = (
             bm25s.BM25.load(str(self._dir / "bm25"), show_progress=False)
@@ -77,7 +83,10 @@ class LexicalIndex:
             bm25.index([t or [""] for t in tokens], show_progress=False)
             bm25.save(str(staging / "bm25"), show_progress=False)
         (staging / "stamp.json").write_text(
-            json.dumps({"generation": generation, "chunk_ids": chunk_ids}), encoding="utf-8"
+            json.dumps(
+                {"generation": generation, "chunk_ids": chunk_ids, "tokenizer": TOKENIZER_VERSION}
+            ),
+            encoding="utf-8",
         )
         shutil.rmtree(self._dir, ignore_errors=True)
         staging.rename(self._dir)

@@ -4,6 +4,7 @@ everything it says is grounded by construction."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from retrieval.index.lexical import tokenize
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9「(\"'])")
 _MARKUP = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+|>\s*)|\*\*|__|`")
 _MIN_CHARS = {"en": 25, "ja": 10}
+_ABBREVIATION = re.compile(r"\b(No|Nos|Art|Arts|para|approx|e\.g|i\.e|cf|vs|Fig|pp?|Inc|Ltd|Co)\.$")
+_DOC_ID = re.compile(r"`?\b[a-z]+(?:-[a-z0-9]+){2,}\b`?")
 _BLOCK_START = re.compile(r"^([-*+]\s|\d+[.)]\s|#|>|\|)")
 _CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$")
 
@@ -43,16 +46,73 @@ class Draft:
 
 
 def split_sentences(hit: Hit, passage: int) -> list[Sentence]:
-    """Sentences of a passage, markup stripped; fragments too short to stand alone dropped."""
-    sentences: list[Sentence] = []
+    """Sentences of a passage, markup stripped. A fragment too short to stand alone ("KESTREL
+    is the reserve.") joins the sentence after it; a table row becomes one sentence naming
+    its columns ("Contract type: Purchase of property; Limit: ¥3 million")."""
+    sentences: list[str] = []
     minimum = _MIN_CHARS.get(hit.language, 20)
-    for line in _logical_lines(hit.text):
-        line = _MARKUP.sub("", line).strip()
-        for piece in _SENTENCE_END.split(line):
-            piece = piece.strip()
-            if len(piece) >= minimum and not piece.startswith("|"):
-                sentences.append(Sentence(piece, passage, len(sentences)))
-    return sentences
+    lines = _logical_lines(hit.text)
+    header: list[str] = []
+    for index, line in enumerate(lines):
+        if line.startswith("|"):
+            cells = _cells(line)
+            if _is_separator(cells):
+                continue
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if following.startswith("|") and _is_separator(_cells(following)):
+                header = cells
+                continue
+            sentences.append(
+                "; ".join(
+                    f"{name}: {cell}" if name else cell
+                    for name, cell in itertools.zip_longest(header, cells, fillvalue="")
+                    if cell
+                )
+            )
+            continue
+        header = []
+        pending = ""
+        for piece in _pieces(_MARKUP.sub("", line).strip()):
+            piece = _join(pending, piece)
+            pending = piece if len(piece) < minimum else ""
+            if piece and not pending:
+                sentences.append(piece)
+    kept = [s for s in sentences if not _leads_elsewhere(s, minimum)]
+    return [Sentence(text, passage, i) for i, text in enumerate(kept)]
+
+
+def _pieces(line: str) -> list[str]:
+    """Sentences of one line; "Act No. 54" is not two sentences."""
+    pieces: list[str] = []
+    for piece in _SENTENCE_END.split(line):
+        piece = piece.strip()
+        if pieces and _ABBREVIATION.search(pieces[-1]):
+            pieces[-1] += " " + piece
+        elif piece:
+            pieces.append(piece)
+    return pieces
+
+
+def _leads_elsewhere(sentence: str, minimum: int) -> bool:
+    """A lead-in to a list ("The contractor shall:") or a bare pointer ("詳細は tn-… を参照
+    してください。") says nothing by itself."""
+    if sentence.endswith((":", "：")):
+        return True
+    return _DOC_ID.search(sentence) is not None and len(_DOC_ID.sub("", sentence)) < 2 * minimum
+
+
+def _cells(row: str) -> list[str]:
+    return [_MARKUP.sub("", cell).strip() for cell in row.strip().strip("|").split("|")]
+
+
+def _is_separator(cells: list[str]) -> bool:
+    return all(cell and set(cell) <= set("-: ") for cell in cells)
+
+
+def _join(first: str, second: str) -> str:
+    if not first:
+        return second
+    return first + ("" if _CJK_END.search(first) else " ") + second
 
 
 def _logical_lines(text: str) -> list[str]:

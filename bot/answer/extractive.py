@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.answer.answer_types import AnswerType, asked_types, is_contact_line, supplies
 from bot.answer.citations import resolve_markers
@@ -21,6 +23,8 @@ from retrieval.index.lexical import tokenize
 
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9「(\"'])")
 _MARKUP = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+|>\s*)|\*\*|__|`")
+_TRANSLATION = 0.85  # e5 similarity of a sentence and its translation (about 0.84-0.94)
+_FACT = re.compile(r"[\w.+-]+@[\w.-]+\w|https?://\S+|\d[\d,.]*\d")
 _MIN_CHARS = {"en": 25, "ja": 10}
 _ABBREVIATION = re.compile(r"\b(No|Nos|Art|Arts|para|approx|e\.g|i\.e|cf|vs|Fig|pp?|Inc|Ltd|Co)\.$")
 _DOC_ID = re.compile(r"`?\b[a-z]+(?:-[a-z0-9]+){2,}\b`?")
@@ -190,6 +194,9 @@ class ExtractiveComposer:
         order = sorted(range(len(candidates)), key=lambda i: -scores[i])
         best = scores[order[0]]
         chosen = [i for i in order if scores[i] >= best - self._margin][: self._max_sentences]
+        chosen = list(
+            dict.fromkeys(self._in_own_language(i, candidates, vectors, hits, lang) for i in chosen)
+        )
         chosen.sort(key=lambda i: (candidates[i].passage, candidates[i].position))
         lines = []
         for i in chosen:
@@ -209,6 +216,29 @@ class ExtractiveComposer:
         best_similarity = float(support.max())
         return Draft(body, citations, self._confidence(best_similarity), best_similarity)
 
+    @staticmethod
+    def _in_own_language(
+        index: int,
+        candidates: list[Sentence],
+        vectors: npt.NDArray[np.float32],
+        hits: Sequence[Hit],
+        lang: Lang,
+    ) -> int:
+        """The same statement in the question's language, when a passage in that language
+        makes it too: a translation (close in meaning, every address and figure the same) reads
+        better than a quote from the other language."""
+        if hits[candidates[index].passage].language == lang:
+            return index
+        facts = _facts(candidates[index].text)
+        same = [
+            j
+            for j, s in enumerate(candidates)
+            if hits[s.passage].language == lang and facts <= _facts(s.text)
+        ]
+        closeness = {j: float(vectors[index] @ vectors[j]) for j in same}
+        best = max(closeness, key=closeness.__getitem__, default=None)
+        return best if best is not None and closeness[best] >= _TRANSLATION else index
+
     def _candidates(self, hits: Sequence[Hit]) -> list[Sentence]:
         seen: set[str] = set()
         candidates: list[Sentence] = []
@@ -225,6 +255,10 @@ class ExtractiveComposer:
         """Best sentence similarity, rescaled to 0..1 over the range where e5 separates
         answerable from unanswerable questions (calibrated on the development set)."""
         return float(np.clip((similarity - self._low) / (self._high - self._low), 0.0, 1.0))
+
+
+def _facts(text: str) -> set[str]:
+    return set(_FACT.findall(unicodedata.normalize("NFKC", text).lower()))
 
 
 def _overlap(query_tokens: set[str], text: str) -> float:

@@ -10,6 +10,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.answer.anchors import fiscal_years, mentions_fiscal_year
 from bot.answer.answer_types import asked_types
 from bot.answer.citations import StreamingMarkerFilter, tidy
 from bot.answer.extractive import Draft, ExtractiveComposer
@@ -143,9 +144,9 @@ class AnswerEngine:
         else:
             query, hits, draft = self._best_draft(question, queries, lang, audience, as_of)
             body, citations, confidence = draft.body, draft.citations, draft.confidence
-            unknown = self._retriever.unknown_names(question)
-            if unknown:
-                log.info("no document mentions %s; not answering from prose", unknown)
+            missing = self._missing_anchors(question, hits, as_of)
+            if missing:
+                log.info("the documents never mention %s; not answering from prose", missing)
                 confidence = 0.0
             draft_body = draft.body
             if draft.body:
@@ -196,6 +197,17 @@ class AnswerEngine:
                 best = (query, hits, draft)
         assert best is not None
         return best
+
+    def _missing_anchors(self, question: str, hits: list[Hit], as_of: dt.date) -> list[str]:
+        """What the question is about that the documents never mention: a name no document
+        uses (DASA), or a fiscal year none of the passages found speaks of (FY2028)."""
+        missing = self._retriever.unknown_names(question)
+        missing += [
+            f"FY{year}"
+            for year in sorted(fiscal_years(question, as_of))
+            if not any(mentions_fiscal_year(hit.text, year) for hit in hits)
+        ]
+        return missing
 
     def _search(self, query: str, audience: Audience, as_of: dt.date) -> list[Hit]:
         return self._retriever.search(query, k=self._passages, audience=audience, as_of=as_of)

@@ -25,6 +25,7 @@ _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9「(\"'])")
 _MARKUP = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+|>\s*)|\*\*|__|`")
 _TRANSLATION = 0.85  # e5 similarity of a sentence and its translation (about 0.84-0.94)
 _FACT = re.compile(r"[\w.+-]+@[\w.-]+\w|https?://\S+|\d[\d,.]*\d")
+_LABELLED = re.compile(r"^[^:：;]{1,30}[:：]\s*\S.{0,40}$")
 _MIN_CHARS = {"en": 25, "ja": 10}
 _ABBREVIATION = re.compile(r"\b(No|Nos|Art|Arts|para|approx|e\.g|i\.e|cf|vs|Fig|pp?|Inc|Ltd|Co)\.$")
 _DOC_ID = re.compile(r"`?\b[a-z]+(?:-[a-z0-9]+){2,}\b`?")
@@ -177,7 +178,9 @@ class ExtractiveComposer:
         if not candidates:
             return Draft("", [], 0.0, 0.0)
         query = self._embedder.embed_queries([question])[0]
-        vectors = self._embedder.embed_passages([s.text for s in candidates])
+        vectors = self._embedder.embed_passages(
+            [_in_context(s, hits[s.passage]) for s in candidates]
+        )
         offset = self._embedder.cross_language_offset
         similarity = vectors @ query + np.array(
             [offset if hits[s.passage].language != lang else 0.0 for s in candidates]
@@ -255,6 +258,13 @@ class ExtractiveComposer:
         """Best sentence similarity, rescaled to 0..1 over the range where e5 separates
         answerable from unanswerable questions (calibrated on the development set)."""
         return float(np.clip((similarity - self._low) / (self._high - self._low), 0.0, 1.0))
+
+
+def _in_context(sentence: Sentence, hit: Hit) -> str:
+    """A label-and-value line ("Hearings: late March 2027") means little without its heading."""
+    if _LABELLED.match(sentence.text) and hit.section:
+        return f"{hit.section}: {sentence.text}"
+    return sentence.text
 
 
 def _facts(text: str) -> set[str]:

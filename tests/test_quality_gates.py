@@ -12,7 +12,7 @@ import pytest
 from bot.config import Settings
 from bot.services import make_answer_engine
 from bot.store import Store
-from evals.answers import run_answer_eval, summarize
+from evals.answers import handoff_figures, run_answer_eval, summarize
 from evals.questions import load_questions
 from evals.retrieval import run_retrieval_eval, score
 from evals.run import staff_only_content
@@ -40,8 +40,12 @@ def test_answers_on_the_fixed_subset_meet_their_gates(
     staff_passages, staff_ids = staff_only_content(bundled_kb)
     with Store(f"sqlite:///{tmp_path / 'gate.sqlite3'}") as store:
         engine = make_answer_engine(bundled_settings, bundled_kb, store)
-        summary = summarize(run_answer_eval(engine, questions, staff_passages, staff_ids))
+        results = run_answer_eval(engine, questions, staff_passages, staff_ids)
+    summary, handoff = summarize(results), handoff_figures(results)
     assert summary["leaks"] <= gates["max_leaks"], summary
+    assert handoff["answerable_escalated"] <= gates["max_answerable_escalated"], handoff
+    for target in ("answerable_cite_expected", "must_escalate_escalated"):
+        assert handoff[target] >= gates[target], (target, handoff)
     for metric in (
         "hit_at_5",
         "citation_precision",

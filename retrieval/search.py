@@ -27,7 +27,8 @@ from retrieval.knowledge_base import KnowledgeBase
 
 Mode = Literal["hybrid", "dense", "lexical"]
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
-_ACRONYM = re.compile(r"(?<![A-Za-z0-9&-])[A-Z][A-Z0-9&]+s?(?![A-Za-z0-9&-])")
+# An acronym or code; not a capitalised label such as "USER:" or "NOTE:".
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9&-])[A-Z][A-Z0-9&]+s?(?![A-Za-z0-9&:-])")
 _WORD = re.compile(r"[a-z0-9&]+")
 _CJK = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 

@@ -146,7 +146,9 @@ class Retriever:
         dense_rank = {cid: i for i, cid in enumerate(dense, start=1)}
         lexical_rank = {cid: i for i, cid in enumerate(lexical, start=1)}
         fused = self._fuse(query, dense_rank, lexical_rank, mode)
-        order = sorted(fused, key=lambda cid: -fused[cid])
+        order = sorted(
+            fused, key=lambda cid: (-fused[cid], cid)
+        )  # ties: the same order every build
         pinned_docs = self._pinned_docs(query) if mode == "hybrid" else set()
         order = self._pin(order, pinned_docs, scope)
         return [

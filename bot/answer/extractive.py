@@ -30,6 +30,7 @@ _FACT = re.compile(r"[\w.+-]+@[\w.-]+\w|https?://\S+|\d[\d,.]*\d")
 _LABELLED = re.compile(r"^[^:：;]{1,30}[:：]\s*\S.{0,40}$")
 _MIN_CHARS = {"en": 25, "ja": 10}
 _ABBREVIATION = re.compile(r"\b(No|Nos|Art|Arts|para|approx|e\.g|i\.e|cf|vs|Fig|pp?|Inc|Ltd|Co)\.$")
+_TENDER_ENTRY = re.compile(r"^[A-Z]+-\d{4}-[A-Z]+-\d+\s*[(（][^)）]*[)）]\s*[:：]")
 _DOC_ID = re.compile(r"`?\b[a-z]+(?:-[a-z0-9]+){2,}\b`?")
 _BLOCK_START = re.compile(r"^([-*+]\s|\d+[.)]\s|#|>|\|)")
 _CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$")
@@ -101,9 +102,11 @@ def _pieces(line: str) -> list[str]:
 
 
 def _leads_elsewhere(sentence: str, minimum: int) -> bool:
-    """A lead-in to a list ("The contractor shall:") or a bare pointer ("詳細は tn-… を参照
-    してください。") says nothing by itself."""
-    if sentence.endswith((":", "：")):
+    """A lead-in to a list ("The contractor shall:"), a bare pointer ("詳細は tn-… を参照
+    してください。") or another document's entry for a tender ("ATLA-2026-AI-009 (closed):
+    …", whose status may be out of date: the notice and its metadata say) says nothing by
+    itself."""
+    if sentence.endswith((":", "：")) or _TENDER_ENTRY.match(sentence):
         return True
     return _DOC_ID.search(sentence) is not None and len(_DOC_ID.sub("", sentence)) < 2 * minimum
 

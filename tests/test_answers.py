@@ -235,11 +235,13 @@ def test_asked_how_much_passages_stating_no_amount_do_not_count_as_an_answer(
 
 
 def test_a_question_about_something_no_document_names_is_not_answered_from_prose(
-    engine: AnswerEngine,
+    engine: AnswerEngine, store: Store
 ) -> None:
     answer = engine.ask("Does NATO's DIANA accept registrations of interest?", as_of=TODAY)
     assert answer.escalated and answer.reason == "low_confidence"
     assert answer.citations == []
+    assert answer.ticket_id is not None
+    assert store.ticket(answer.ticket_id).reason_detail == "No document mentions NATO, DIANA."
 
 
 def test_a_weak_match_is_offered_as_partial_and_clearly_labelled(engine: AnswerEngine) -> None:

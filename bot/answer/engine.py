@@ -19,7 +19,7 @@ from bot.answer.generative import ChatGenerator, GenerationError
 from bot.answer.language import detect_language, phrase
 from bot.answer.models import Answer, Citation, Lang, QuestionError
 from bot.answer.tenders import TenderDesk
-from bot.escalation.policy import USER_REQUEST, Decision, EscalationPolicy
+from bot.escalation.policy import LOW_CONFIDENCE, USER_REQUEST, Decision, EscalationPolicy
 from bot.store import NewTicket, Store
 from bot.store.store import TICKET_PLACEHOLDER
 from retrieval import Hit, Retriever
@@ -137,7 +137,7 @@ class AnswerEngine:
             if metadata is not None:
                 query = candidate
                 break
-        draft_body = ""
+        draft_body, missing = "", []
         if metadata is not None:
             hits = self._search(query, audience, as_of)
             body, citations, confidence = metadata.body, metadata.citations, 1.0
@@ -156,6 +156,8 @@ class AnswerEngine:
         )
 
         decision = self._decide(question, lang, confidence, conversation.id, audience)
+        if missing and decision.reason == LOW_CONFIDENCE:  # tell staff why, precisely
+            decision = Decision(True, LOW_CONFIDENCE, f"No document mentions {', '.join(missing)}.")
         grounded = confidence >= self._policy.threshold(lang)
         if decision.reason == USER_REQUEST and metadata is None:
             body, citations, grounded = "", [], False  # a request for a person is not a topic

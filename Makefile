@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest test-fast ingest bench bench-chat eval eval-retrieval calibrate clean
+.PHONY: run test lint typecheck pytest test-fast ingest bench bench-chat eval eval-validation \
+	eval-retrieval calibrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,12 +44,25 @@ pytest: $(VENV)/.installed-dev
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m "not slow"
 
-## eval: every question set through the answer engine and the naive baseline, side by side;
-## the report is written to evals/runs/latest/report.html (evals/runs/ is not tracked by git)
-QUESTIONS := $(wildcard evals/questions/*.jsonl)
-eval: $(VENV)/.installed
-	$(BIN)/dualuse eval run $(QUESTIONS) --corpus corpus --pipeline baseline --out evals/runs/latest-baseline
-	$(BIN)/dualuse eval run $(QUESTIONS) --corpus corpus --out evals/runs/latest --baseline-run evals/runs/latest-baseline
+## eval: the answer engine on the development sets (bundled corpus) and on the validation set
+## (its own corpus), the naive baseline on the validation set, and the two engine runs side by
+## side with the gap → evals/runs/latest/sidebyside.html and .md (evals/runs/ is not tracked)
+DEV_QUESTIONS        := evals/questions/answers_dev.jsonl evals/questions/retrieval_dev.jsonl
+VALIDATION_QUESTIONS := evals/validation/questions.jsonl
+VALIDATION_CORPUS    := evals/validation/corpus
+RUNS                 := evals/runs/latest
+eval: eval-validation
+	$(BIN)/dualuse eval run $(DEV_QUESTIONS) --corpus corpus --out $(RUNS)/dev
+	$(BIN)/dualuse eval sidebyside $(RUNS)/dev $(RUNS)/validation \
+	  --html $(RUNS)/sidebyside.html --md $(RUNS)/sidebyside.md
+
+## eval-validation: the validation set only, answer engine and baseline (report in
+## evals/runs/latest/validation/report.html)
+eval-validation: $(VENV)/.installed
+	$(BIN)/dualuse eval run $(VALIDATION_QUESTIONS) --corpus $(VALIDATION_CORPUS) \
+	  --pipeline baseline --out $(RUNS)/validation-baseline
+	$(BIN)/dualuse eval run $(VALIDATION_QUESTIONS) --corpus $(VALIDATION_CORPUS) \
+	  --out $(RUNS)/validation --baseline-run $(RUNS)/validation-baseline
 
 ## calibrate: the confidence-threshold curve behind bot/escalation/policy.yaml
 calibrate: $(VENV)/.installed

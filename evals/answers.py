@@ -4,7 +4,6 @@ use, in a fresh conversation seeded with the question's history."""
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import time
 import unicodedata
 from collections import defaultdict
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.answer import Answer
+from evals.metrics import percentile
 from evals.questions import Question
 from retrieval.filters import Audience
 
@@ -35,13 +35,32 @@ class AnswerResult:
 
     @property
     def answerable(self) -> bool:
-        return bool(self.question.expected_sources) and not _expects_escalation(self.question)
+        return (
+            bool(self.question.expected_sources)
+            and not _expects_escalation(self.question)
+            and not _expects_decline(self.question)
+        )
+
+    @property
+    def declined_cleanly(self) -> bool:
+        """Declined as not a question for the desk, and nothing else: no ticket, no sources."""
+        return (
+            self.answer.declined
+            and not self.answer.escalated
+            and self.answer.ticket_id is None
+            and not self.answer.citations
+        )
 
     @property
     def passed(self) -> bool:
-        """The question's overall outcome: escalated when it should be, otherwise answered
-        with an expected source and every must-mention; never leaking staff-only content."""
+        """The question's overall outcome: declined cleanly when it is not a question for the
+        desk; otherwise never declined, escalated when it should be, else answered with an
+        expected source and every must-mention; never leaking staff-only content."""
         if self.leaked:
+            return False
+        if _expects_decline(self.question):
+            return self.declined_cleanly
+        if self.answer.declined:
             return False
         if _expects_escalation(self.question):
             return self.answer.escalated
@@ -61,10 +80,12 @@ class AnswerResult:
             "expected_sources": list(q.expected_sources),
             "must_mention": list(getattr(q, "must_mention", None) or []),
             "expect_escalation": _expects_escalation(q),
+            "expect_decline": _expects_decline(q),
             "answer": self.answer.answer,
             "citations": [c.__dict__ for c in self.answer.citations],
             "cited": self.cited,
             "escalated": self.answer.escalated,
+            "declined": self.answer.declined,
             "ticket_id": self.answer.ticket_id,
             "reason": self.answer.reason,
             "confidence": round(self.answer.confidence, 4),
@@ -86,12 +107,18 @@ class AnswerResult:
             self.answerable
             and self.cites_expected
             and not self.answer.escalated
+            and not self.answer.declined
             and all(self.mentioned)
         )
 
 
 def _expects_escalation(question: Question) -> bool:
     return bool(getattr(question, "expect_escalation", False))
+
+
+def _expects_decline(question: Question) -> bool:
+    """Not a question for the desk (``off_topic``, ``nonsense``): the answer should decline."""
+    return bool(getattr(question, "expect_decline", False))
 
 
 class Pipeline(Protocol):
@@ -188,10 +215,16 @@ def handoff_figures(results: list[AnswerResult]) -> dict[str, float]:
 
 
 def summarize(results: list[AnswerResult]) -> dict[str, Any]:
+    """The metrics of summary.json, overall and per category and language (the names and
+    their order are :data:`evals.metrics.METRICS`, after ``n``)."""
+
     def metrics(group: list[AnswerResult]) -> dict[str, Any]:
         with_sources = [r for r in group if r.question.expected_sources]
         answerable = [r for r in group if r.answerable]
         expects = [r for r in group if _expects_escalation(r.question)]
+        expects_decline = [r for r in group if _expects_decline(r.question)]
+        others = [r for r in group if not _expects_decline(r.question)]
+        handoff = handoff_figures(group)
         escalated = [r for r in group if r.answer.escalated]
         true_escalations = [r for r in escalated if _expects_escalation(r.question)]
         cited_with_sources = [d for r in with_sources for d in r.cited]
@@ -204,9 +237,10 @@ def summarize(results: list[AnswerResult]) -> dict[str, Any]:
         mentions = [m for r in answerable for m in r.mentioned]
         precision = _ratio(len(true_escalations), len(escalated))
         recall = _ratio(len(true_escalations), len(expects))
-        latencies = sorted(r.latency_ms for r in group)
+        latencies = [r.latency_ms for r in group]
         return {
             "n": len(group),
+            "passed": _ratio(sum(r.passed for r in group), len(group)),
             "hit_at_1": _ratio(sum(r.hit_rank == 1 for r in with_sources), len(with_sources)),
             "hit_at_5": _ratio(
                 sum(r.hit_rank is not None and r.hit_rank <= 5 for r in with_sources),
@@ -224,18 +258,28 @@ def summarize(results: list[AnswerResult]) -> dict[str, Any]:
             "escalation_f1": round(2 * precision * recall / (precision + recall), 4)
             if precision + recall
             else 0.0,
+            "answerable_escalated": handoff["answerable_escalated"],
+            "must_escalate_escalated": handoff["must_escalate_escalated"],
+            "off_topic_declined": _ratio(
+                sum(
+                    r.answer.declined and not r.answer.escalated and r.answer.ticket_id is None
+                    for r in expects_decline
+                ),
+                len(expects_decline),
+            ),
+            "declined_wrongly": _ratio(sum(r.answer.declined for r in others), len(others)),
             "leaks": sum(r.leaked for r in group),
-            "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
-            "latency_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1)
-            if latencies
-            else 0.0,
+            "latency_p50_ms": round(percentile(latencies, 0.50), 1),
+            "latency_p95_ms": round(percentile(latencies, 0.95), 1),
         }
 
     by_category: dict[str, list[AnswerResult]] = defaultdict(list)
     by_lang: dict[str, list[AnswerResult]] = defaultdict(list)
     for result in results:
         by_category[result.question.category].append(result)
-        by_lang[result.answer.lang].append(result)
+        # The question's language, as in results.jsonl (a declined message may be answered
+        # in English whatever it was written in).
+        by_lang[result.question.lang or result.answer.lang].append(result)
     return {
         **metrics(results),
         "by_category": {k: metrics(v) for k, v in sorted(by_category.items())},

@@ -24,7 +24,9 @@ Kind = Literal["share", "ratio", "count", "ms"]
 Verdict = Literal["better", "worse", "unchanged", "changed", "n/a"]
 
 #: Metrics where a smaller number is the improvement.
-LOWER_IS_BETTER = frozenset({"leaks", "latency_p50_ms", "latency_p95_ms", "answerable_escalated"})
+LOWER_IS_BETTER = frozenset(
+    {"leaks", "latency_p50_ms", "latency_p95_ms", "answerable_escalated", "declined_wrongly"}
+)
 #: Metrics that describe the run rather than its quality (no better or worse).
 NEUTRAL = frozenset({"n"})
 
@@ -53,11 +55,12 @@ _METRICS = (
         "right source cited, key facts mentioned, not needlessly handed to staff.",
     ),
     Metric(
-        "pass_rate",
+        "passed",
         "Questions passed",
         "Passed",
         "share",
-        "Share of all questions that passed every check, including those that should go to staff.",
+        "Share of all questions that passed every check, including those that should go to staff "
+        "and those that should be declined.",
     ),
     Metric(
         "hit_at_1",
@@ -116,6 +119,35 @@ _METRICS = (
         "Escalation precision and recall combined into one number (1.0 = perfect).",
     ),
     Metric(
+        "answerable_escalated",
+        "Answerable questions handed to staff",
+        "Answerable escalated",
+        "share",
+        "Of the questions the documents can answer, the share needlessly handed to staff.",
+    ),
+    Metric(
+        "must_escalate_escalated",
+        "Questions needing a person handed to staff",
+        "Must-escalate escalated",
+        "share",
+        "Of the questions that needed a person, the share handed to staff.",
+    ),
+    Metric(
+        "off_topic_declined",
+        "Off-topic messages declined",
+        "Off-topic declined",
+        "share",
+        "Of the messages that are not questions for the desk (off-topic, nonsense), the share "
+        "politely declined without opening a ticket.",
+    ),
+    Metric(
+        "declined_wrongly",
+        "Questions declined wrongly",
+        "Declined wrongly",
+        "share",
+        "Of the real questions for the desk, the share declined as if they were off-topic.",
+    ),
+    Metric(
         "leaks",
         "Leaks of staff-only content",
         "Leaks",
@@ -141,6 +173,7 @@ METRICS: dict[str, Metric] = {m.key: m for m in _METRICS}
 
 CARD_METRICS = (
     "answered_correctly",
+    "off_topic_declined",
     "hit_at_5",
     "citation_precision",
     "must_mention_recall",
@@ -150,7 +183,9 @@ CARD_METRICS = (
     "latency_p50_ms",
     "latency_p95_ms",
 )
-TABLE_METRICS = ("pass_rate", *SUMMARY_METRICS)
+#: Cards and headline rows shown only when the run (or its baseline) measures them.
+OPTIONAL_CARDS = frozenset({"answered_correctly", "off_topic_declined"})
+TABLE_METRICS = SUMMARY_METRICS
 LANGUAGES = {"en": "English", "ja": "Japanese"}
 _TOLERANCE: dict[Kind, float] = {"share": 0.0005, "ratio": 0.0005, "count": 0.5, "ms": 0.5}
 
@@ -274,10 +309,11 @@ def judge(key: str, before: float | None, after: float | None) -> Verdict:
 
 
 def _derived(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
-    """Figures only the per-question rows give: pass rate and answered-correctly share."""
+    """Figures the per-question rows give: the share passed (also in summary.json since it
+    records ``passed``; older runs only have it here) and the answered-correctly share."""
     if not rows:
         return {}
-    out = {"pass_rate": sum(bool(r.get("passed")) for r in rows) / len(rows)}
+    out = {"passed": sum(bool(r.get("passed")) for r in rows) / len(rows)}
     answerable = [r for r in rows if r.get("answerable")]
     if answerable:
         out["answered_correctly"] = sum(bool(r.get("passed")) for r in answerable) / len(answerable)
@@ -302,6 +338,14 @@ def _applicable(key: str, rows: Sequence[Mapping[str, Any]]) -> bool:
         return any(r.get("expect_escalation") for r in rows)
     if key == "escalation_f1":
         return any(r.get("escalated") or r.get("expect_escalation") for r in rows)
+    if key == "answerable_escalated":
+        return any(r.get("answerable") for r in rows)
+    if key == "must_escalate_escalated":
+        return any(r.get("expect_escalation") for r in rows)
+    if key == "off_topic_declined":
+        return any(r.get("expect_decline") for r in rows)
+    if key == "declined_wrongly":
+        return any(not r.get("expect_decline") for r in rows)
     return True
 
 
@@ -330,11 +374,14 @@ def _group(summary: Mapping[str, Any] | None, rows: list[dict[str, Any]]) -> Gro
     return Group(values, rows)
 
 
-def _overall(run: RunData) -> Group:
+def overall_group(run: RunData) -> Group:
+    """The whole run's metrics."""
     return _group(run.summary, run.results)
 
 
-def _breakdown(run: RunData, summary_key: str, row_key: str) -> dict[str, Group]:
+def breakdown(run: RunData, summary_key: str, row_key: str) -> dict[str, Group]:
+    """The run's metrics per category (``"by_category"``, ``"category"``) or per language
+    (``"by_lang"``, ``"lang"``), from summary.json and the rows together."""
     section = run.summary.get(summary_key)
     section = section if isinstance(section, dict) else {}
     names = set(section) | {str(r.get(row_key)) for r in run.results if r.get(row_key)}
@@ -580,7 +627,7 @@ def _labels(run: RunData, base: RunData | None) -> tuple[str, str]:
     return main, other
 
 
-def _info_list(run: RunData, label: str) -> str:
+def info_list(run: RunData, label: str) -> str:
     info = run.info
     files = info.get("question_files")
     fields: list[tuple[str, Any]] = [
@@ -617,6 +664,11 @@ def _intro(side: _Side, overall: Group) -> str:
         "staff when — and only when — a person was needed, and never showed staff-only "
         "material to a startup."
     )
+    if any(r.get("expect_decline") for r in rows):
+        text += (
+            " Messages that are not questions for the desk (off-topic, nonsense) should be "
+            "politely declined, with no sources and no ticket."
+        )
     if rows:
         text += (
             f" {failed} of {n} questions failed at least one check; they are listed at the end "
@@ -644,11 +696,7 @@ def _cards(side: _Side, overall: Group, base: Group | None) -> str:
     for key in CARD_METRICS:
         m = METRICS[key]
         value = overall.get(key)
-        if (
-            key == "answered_correctly"
-            and value is None
-            and (base is None or base.get(key) is None)
-        ):
+        if key in OPTIONAL_CARDS and value is None and (base is None or base.get(key) is None):
             continue
         alert = key == "leaks" and (value or 0) > 0
         vs = ""
@@ -675,7 +723,7 @@ def _cell(key: str, group: Group | None, base: Group | None, has_base: bool) -> 
     if value is None:
         classes.append("na")
     attr = f' class="{" ".join(classes)}"' if classes else ""
-    if key == "pass_rate" and group is not None and group.rows:
+    if key == "passed" and group is not None and group.rows:
         passed = sum(bool(r.get("passed")) for r in group.rows)
         attr += f' title="{passed} of {len(group.rows)} passed"'
     main = esc(shown(key, group))
@@ -690,6 +738,13 @@ def _cell(key: str, group: Group | None, base: Group | None, has_base: bool) -> 
     )
 
 
+def _table_keys(*scopes: Mapping[str, Group] | None) -> list[str]:
+    """``n`` and every table metric that at least one group measures (a run made before a
+    metric existed, or with no question it applies to, gets no empty column)."""
+    groups = [g for scope in scopes for g in (scope or {}).values()]
+    return ["n", *(k for k in TABLE_METRICS if any(g.get(k) is not None for g in groups))]
+
+
 def _table(
     caption: str,
     first: str,
@@ -698,7 +753,7 @@ def _table(
     names: Mapping[str, str] | None = None,
 ) -> str:
     has_base = base_groups is not None
-    keys = ["n", *TABLE_METRICS]
+    keys = _table_keys(groups, base_groups)
     head = f'<th scope="col" class="left">{esc(first)}</th>' + "".join(
         f'<th scope="col" title="{esc(metric(k).explanation)}">{esc(metric(k).short)}</th>'
         for k in keys
@@ -726,8 +781,18 @@ def _signals(row: Mapping[str, Any]) -> list[str]:
     out = []
     if row.get("leaked"):
         out.append("Showed staff-only content to a startup.")
+    if row.get("expect_decline"):
+        if not row.get("declined"):
+            out.append("Not a question for the desk, but was not declined.")
+        if row.get("escalated") or row.get("ticket_id"):
+            out.append("Opened a ticket for a message that is not a question for the desk.")
+        if row.get("cited"):
+            out.append("Cited sources for a message that is not a question for the desk.")
+        return out or ["Did not meet the run's pass criteria."]
+    if row.get("declined"):
+        out.append("Declined as not a question for the desk, although it is one.")
     expected, escalated = bool(row.get("expect_escalation")), bool(row.get("escalated"))
-    if expected and not escalated:
+    if expected and not escalated and not row.get("declined"):
         out.append("Should have been handed to staff, but was answered.")
     if escalated and not expected:
         out.append("Handed to staff although the documents answer it.")
@@ -789,6 +854,8 @@ def _failing_item(row: Mapping[str, Any], base_row: Mapping[str, Any] | None, ba
         else:
             status = f'<span class="tag also">Also failing in {esc(base)}</span>'
     escalated = bool(row.get("escalated"))
+    expect_decline, declined = bool(row.get("expect_decline")), bool(row.get("declined"))
+    shows_decline = expect_decline or declined
     hit_rank = row.get("hit_rank")
     why = "".join(f"<li>{esc(s)}</li>" for s in _signals(row))
     escalation_text = "yes" if escalated else "no"
@@ -804,12 +871,14 @@ def _failing_item(row: Mapping[str, Any], base_row: Mapping[str, Any] | None, ba
         f"<dt>Sources</dt><dd>{_doc_list(expected_sources, set(), ordered=False)}</dd>"
         f"<dt>Must mention</dt><dd>{f'<ul class=plain>{checks}</ul>' if must else 'nothing'}</dd>"
         f"<dt>Hand to staff</dt><dd>{'yes' if row.get('expect_escalation') else 'no'}</dd>"
-        '</dl></div><div><h5>What happened</h5><dl class="facts">'
+        + ("<dt>Decline</dt><dd>yes (not a question for the desk)</dd>" if expect_decline else "")
+        + '</dl></div><div><h5>What happened</h5><dl class="facts">'
         f"<dt>Retrieved (ranked{f', expected at #{hit_rank}' if hit_rank else ''})</dt>"
         f"<dd>{_doc_list(list(row.get('retrieved') or []), expected_docs, ordered=True)}</dd>"
         f"<dt>Cited</dt>"
         f"<dd>{_doc_list(list(row.get('cited') or []), expected_docs, ordered=False)}</dd>"
         f"<dt>Handed to staff</dt><dd>{esc(escalation_text)}</dd>"
+        + (f"<dt>Declined</dt><dd>{'yes' if declined else 'no'}</dd>" if shows_decline else "")
         + (f"<dt>Reason</dt><dd>{esc(row.get('reason'))}</dd>" if row.get("reason") else "")
         + "</dl></div></div></article>"
     )
@@ -886,12 +955,8 @@ def _pass_chart(side: _Side, cats: Mapping[str, Group], base_cats: Mapping[str, 
     rows = [
         (
             name,
-            [(cats[name].get("pass_rate") if name in cats else None)]
-            + (
-                [base_cats[name].get("pass_rate") if name in base_cats else None]
-                if side.base
-                else []
-            ),
+            [(cats[name].get("passed") if name in cats else None)]
+            + ([base_cats[name].get("passed") if name in base_cats else None] if side.base else []),
         )
         for name in names
     ]
@@ -939,13 +1004,13 @@ def _escalation_chart(
 def render_html(run: RunData, base: RunData | None = None) -> str:
     label, base_label = _labels(run, base)
     side = _Side(run, base, label, base_label)
-    overall = _overall(run)
-    base_overall = _overall(base) if base else None
-    cats = _breakdown(run, "by_category", "category")
-    langs = _breakdown(run, "by_lang", "lang")
-    base_cats = _breakdown(base, "by_category", "category") if base else {}
-    base_langs = _breakdown(base, "by_lang", "lang") if base else {}
-    info = _info_list(run, label) + (_info_list(base, base_label) if base else "")
+    overall = overall_group(run)
+    base_overall = overall_group(base) if base else None
+    cats = breakdown(run, "by_category", "category")
+    langs = breakdown(run, "by_lang", "lang")
+    base_cats = breakdown(base, "by_category", "category") if base else {}
+    base_langs = breakdown(base, "by_lang", "lang") if base else {}
+    info = info_list(run, label) + (info_list(base, base_label) if base else "")
     note = (
         f'<p class="legend-note">In the tables, the first line of each cell is {esc(label)}; the '
         f"second is {esc(base_label)} and the change from it.</p>"
@@ -1014,7 +1079,7 @@ def _md_table(
 def _md_value(key: str, group: Group | None, base: Group | None, has_base: bool) -> str:
     value = group.get(key) if group else None
     text = shown(key, group)
-    if key == "pass_rate" and group is not None and group.rows:
+    if key == "passed" and group is not None and group.rows:
         text = f"{sum(bool(r.get('passed')) for r in group.rows)}/{len(group.rows)} ({text})"
     if not has_base:
         return text
@@ -1028,13 +1093,13 @@ def _md_value(key: str, group: Group | None, base: Group | None, has_base: bool)
     return text
 
 
-def _md_breakdown(
+def _mdbreakdown(
     first: str,
     groups: Mapping[str, Group],
     base_groups: Mapping[str, Group] | None,
     names: Mapping[str, str] | None = None,
 ) -> str:
-    keys = ["n", *TABLE_METRICS]
+    keys = _table_keys(groups, base_groups)
     rows = []
     for name in sorted(set(groups) | set(base_groups or {})):
         rows.append(
@@ -1051,8 +1116,8 @@ def _md_breakdown(
 
 def render_markdown(run: RunData, base: RunData | None = None) -> str:
     label, base_label = _labels(run, base)
-    overall = _overall(run)
-    base_overall = _overall(base) if base else None
+    overall = overall_group(run)
+    base_overall = overall_group(base) if base else None
     info = run.info
     lines = ["# Dual-Use Desk — answer quality report", ""]
     facts = [
@@ -1067,10 +1132,16 @@ def render_markdown(run: RunData, base: RunData | None = None) -> str:
         lines.append("")
         lines.append(f"Compared with **{md_cell(base_label)}** ({md_cell(base.path.name)}).")
     lines += ["", "## Headline metrics", ""]
-    keys = [k for k in CARD_METRICS if overall.get(k) is not None or k != "answered_correctly"]
+    keys = [
+        k
+        for k in CARD_METRICS
+        if k not in OPTIONAL_CARDS
+        or overall.get(k) is not None
+        or (base_overall is not None and base_overall.get(k) is not None)
+    ]
     header = ["Metric", label] + ([base_label, "Change"] if base else [])
     rows = []
-    for key in ["n", "pass_rate", *keys]:
+    for key in ["n", "passed", *keys]:
         value = overall.get(key)
         row = [METRICS[key].label, shown(key, overall)]
         if key == "leaks" and (value or 0) > 0:
@@ -1094,15 +1165,15 @@ def render_markdown(run: RunData, base: RunData | None = None) -> str:
         if base
         else []
     )
-    cats = _breakdown(run, "by_category", "category")
-    langs = _breakdown(run, "by_lang", "lang")
-    base_cats = _breakdown(base, "by_category", "category") if base else None
-    base_langs = _breakdown(base, "by_lang", "lang") if base else None
+    cats = breakdown(run, "by_category", "category")
+    langs = breakdown(run, "by_lang", "lang")
+    base_cats = breakdown(base, "by_category", "category") if base else None
+    base_langs = breakdown(base, "by_lang", "lang") if base else None
     lines += ["", "## By category", *base_note, ""]
-    lines.append(_md_breakdown("Category", cats, base_cats))
+    lines.append(_mdbreakdown("Category", cats, base_cats))
     lines += ["", "## By language", *base_note, ""]
     names = _lang_names(set(langs) | set(base_langs or {}))
-    lines.append(_md_breakdown("Language", langs, base_langs, names))
+    lines.append(_mdbreakdown("Language", langs, base_langs, names))
     lines += ["", "## Failing questions", ""]
     if not run.results:
         lines.append("No per-question results (results.jsonl) in this run.")

@@ -9,7 +9,7 @@ import re
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -94,6 +94,28 @@ def run(
             embedder = kb.embedder.name
         finally:
             kb.close()
+    info = {
+        "question_files": [str(f) for f in files],
+        "corpus": str(corpus) if corpus else str(settings.data_dir),
+        "as_of": as_of.isoformat() if as_of else None,
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 1),
+        "embedder": embedder,
+        "git": _git_revision(),
+    }
+    summary = write_run(out, results, pipeline, info)
+    return RunOutcome(out, summary, handoff_figures(results), results)
+
+
+def write_run(
+    out: Path,
+    results: list[AnswerResult],
+    pipeline: PipelineName,
+    info: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write a run directory: ``results.jsonl`` (one row per question), ``summary.json`` (the
+    metrics) and ``run.json`` (``info`` about the run, with the pipeline and the hand-off
+    figures). Returns the summary."""
     summary = summarize(results)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "results.jsonl").open("w", encoding="utf-8") as handle:
@@ -102,19 +124,9 @@ def run(
     (out / "summary.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    meta = {
-        "pipeline": pipeline,
-        "question_files": [str(f) for f in files],
-        "corpus": str(corpus) if corpus else str(settings.data_dir),
-        "as_of": as_of.isoformat() if as_of else None,
-        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "seconds": round(time.perf_counter() - started, 1),
-        "embedder": embedder,
-        "git": _git_revision(),
-        "handoff": handoff_figures(results),
-    }
+    meta = {"pipeline": pipeline, **(info or {}), "handoff": handoff_figures(results)}
     (out / "run.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    return RunOutcome(out, summary, handoff_figures(results), results)
+    return summary
 
 
 def _git_revision() -> str | None:

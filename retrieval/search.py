@@ -16,13 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import bm25s
 import numpy as np
 
 from retrieval.documents import date_to_int, int_to_date
 from retrieval.errors import DocumentNotFoundError, IndexNotBuiltError
 from retrieval.filters import Audience, Scope, SearchFilters
+from retrieval.index.embeddings import Vectors
 from retrieval.index.lexical import tokenize
-from retrieval.index.manifest import ChunkRecord
+from retrieval.index.manifest import ChunkRecord, UnitRecord
 from retrieval.knowledge_base import KnowledgeBase
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -85,6 +87,18 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class UnitMatch:
+    """An evidence unit of a retrieved section, with how close it is to the question: the
+    raw inputs of unit ranking (``bot.answer.ranking``)."""
+
+    unit: UnitRecord
+    hit: int  # index of the hit (retrieved section) it belongs to
+    language: str
+    similarity: float  # cosine of the unit's stored vector and the question's
+    lexical: float  # BM25 of the question's tokens within the unit, over all units
+
+
 class Retriever:
     """Thread-safe; reloads its in-memory view when the index changes underneath it."""
 
@@ -100,6 +114,14 @@ class Retriever:
         self._languages: tuple[str, ...] = ()
         self._boilerplate: frozenset[str] = frozenset()
         self._vocabulary: frozenset[str] = frozenset()
+        self._units: list[UnitRecord] = []
+        self._units_by_section: dict[tuple[str, str], list[int]] = {}
+        self._unit_vectors = np.zeros((0, 0), dtype=np.float32)
+        self._unit_bm25: bm25s.BM25 | None = None
+        self._query_vectors: dict[str, Vectors] = {}
+        self._first_chunks: dict[str, ChunkRecord] = {}
+        self._section_chunks: dict[tuple[str, str], str] = {}
+        self._doc_language: dict[str, str] = {}
 
     def _sync(self) -> None:
         with self._lock:
@@ -120,12 +142,128 @@ class Retriever:
             self._vocabulary = frozenset(
                 word for c in self._chunks.values() for word in _WORD.findall(c.text.lower())
             )
+            self._load_units()
+            self._first_chunks = {}
+            self._section_chunks = {}
+            for chunk in self._chunks.values():
+                self._first_chunks.setdefault(chunk.doc_id, chunk)
+                self._section_chunks.setdefault(
+                    (chunk.doc_id, chunk.meta.get("anchor", "")), chunk.chunk_id
+                )
+            self._doc_language = {
+                doc_id: chunk.meta["language"] for doc_id, chunk in self._first_chunks.items()
+            }
             self._supersedes = [
                 (record.doc_id, record.published, record.supersedes)
                 for record in self._kb.manifest.documents().values()
                 if record.supersedes
             ]
             self._generation = generation
+
+    def _load_units(self) -> None:
+        units = self._kb.manifest.units()
+        by_section: dict[tuple[str, str], list[int]] = {}
+        for index, unit in enumerate(units):
+            by_section.setdefault((unit.doc_id, unit.anchor), []).append(index)
+        self._units, self._units_by_section = units, by_section
+        self._unit_vectors = (
+            np.vstack([u.vector for u in units]) if units else np.zeros((0, 0), np.float32)
+        )
+        self._unit_bm25 = None
+        if units:
+            self._unit_bm25 = bm25s.BM25()
+            self._unit_bm25.index([u.tokens or [""] for u in units], show_progress=False)
+
+    def query_vector(self, query: str) -> Vectors:
+        """The question's embedding, computed once however many steps use it."""
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = self._kb.embedder.embed_queries([query])[0]
+            if len(self._query_vectors) >= 256:
+                self._query_vectors.clear()
+            self._query_vectors[query] = vector
+        return vector
+
+    @property
+    def embedder_name(self) -> str:
+        return self._kb.embedder.name
+
+    @property
+    def cross_language_offset(self) -> float:
+        return self._kb.embedder.cross_language_offset
+
+    def units(
+        self,
+        query: str,
+        hits: list[Hit],
+        audience: Audience = "startup",
+        as_of: dt.date | None = None,
+        nearest: int = 8,
+    ) -> tuple[list[UnitMatch], list[Hit]]:
+        """The evidence units of the retrieved sections, plus the ``nearest`` units closest to
+        the question anywhere the audience may look (a figure can sit in a section the
+        passage ranking missed), each with the question's similarity and BM25 score. No text
+        is embedded here: the units' vectors were stored at ingestion. Returns the units and
+        the hits they cite (``hits`` with the sections of the extra units appended)."""
+        self._sync()
+        if not self._units:
+            return [], hits
+        vector = self.query_vector(query)
+        similarity = self._unit_vectors @ vector
+        tokens = tokenize(query)
+        lexical = (
+            np.asarray(self._unit_bm25.get_scores(tokens), dtype=np.float64)
+            if self._unit_bm25 is not None and tokens
+            else np.zeros(len(self._units))
+        )
+        sections = {(hit.doc_id, hit.anchor): rank for rank, hit in enumerate(hits)}
+        chosen: dict[int, int] = {}
+        for (doc_id, anchor), rank in sections.items():
+            for index in self._units_by_section.get((doc_id, anchor), []):
+                chosen.setdefault(index, rank)
+        admitted = self._admitted_docs(audience, as_of or dt.date.today())
+        asked_in = query_language(query)
+        offset = self._kb.embedder.cross_language_offset * 1.5
+        closeness = similarity + offset * np.array(
+            [self._doc_language.get(u.doc_id) != asked_in for u in self._units]
+        )
+        allowed = np.array([u.doc_id in admitted for u in self._units])
+        extra_hits = list(hits)
+        for order, limit in (
+            (np.argsort(-closeness), nearest),
+            (np.argsort(-lexical), nearest // 2),
+        ):
+            candidates = [int(i) for i in order if allowed[i]][:limit]
+            for index in candidates:
+                unit = self._units[index]
+                key = (unit.doc_id, unit.anchor)
+                if index in chosen:
+                    continue
+                if key not in sections:
+                    chunk_id = self._section_chunks.get(key)
+                    if chunk_id is None:
+                        continue
+                    sections[key] = len(extra_hits)
+                    extra_hits.append(self._hit(chunk_id, 0.0, None, None, set()))
+                chosen[index] = sections[key]
+        matches = [
+            UnitMatch(
+                self._units[index],
+                rank,
+                self._doc_language.get(self._units[index].doc_id, "en"),
+                float(similarity[index]),
+                float(lexical[index]),
+            )
+            for index, rank in chosen.items()
+            if _normalize(self._units[index].text).strip() not in self._boilerplate
+        ]
+        return matches, extra_hits
+
+    def _admitted_docs(self, audience: Audience, as_of: dt.date) -> frozenset[str]:
+        scope = self._scope(SearchFilters(), audience, as_of)
+        return frozenset(
+            chunk.doc_id for chunk in self._first_chunks.values() if scope.admits(chunk.meta)
+        )
 
     def search(
         self,
@@ -229,7 +367,7 @@ class Retriever:
         """Nearest chunks, each language ranked on its own and merged after adding the
         embedder's cross-language offset, so the best English passage can win a Japanese
         question (and the other way round)."""
-        vector = self._kb.embedder.embed_queries([query])[0]
+        vector = self.query_vector(query)
         offset = self._kb.embedder.cross_language_offset
         asked_in = query_language(query)
         scored: list[tuple[float, str]] = []

@@ -1,16 +1,23 @@
-"""Evaluation reports and run comparison, on small hand-written run directories."""
+"""Evaluation reports, run comparison and the development-vs-validation report, on small
+hand-written run directories."""
 
 from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.answer.models import Answer, Citation
+from evals.answers import AnswerResult
 from evals.compare import compare_runs, format_comparison, write_comparison_html
+from evals.questions import Question
 from evals.report import write_reports
+from evals.run import write_run
+from evals.sidebyside import side_by_side, write_side_by_side
 
 XSS = "<script>alert(1)</script>"
 JA_QUESTION = "統一資格の等級は何で決まりますか？"
@@ -352,3 +359,121 @@ def test_comparison_html_is_self_contained_and_escaped(
     assert page.index('id="h-failing"') < page.index('id="h-passing"')
     assert '<span class="delta better" title="better">+37.5 pts (better)</span>' in page
     assert '<pre class="answer" lang="ja">ATLA-2026-UAS-014 closes' in page
+
+
+# --------------------------------------------------------------------------- dev vs validation
+
+
+class _Tables(HTMLParser):
+    """Every table of a page by its caption: rows of cell texts (whitespace collapsed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._caption: list[str] | None = None
+        self._title = ""
+        self._rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._rows = []
+        elif tag == "caption":
+            self._caption = []
+        elif tag == "tr":
+            self._rows.append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption" and self._caption is not None:
+            self._title = " ".join("".join(self._caption).split())
+            self._caption = None
+        elif tag in ("th", "td") and self._cell is not None:
+            self._rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table":
+            self.tables[self._title] = self._rows
+
+    def handle_data(self, data: str) -> None:
+        if self._caption is not None:
+            self._caption.append(data)
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def _scored(qid: str, lang: str, *, passes: bool, latency_ms: float) -> AnswerResult:
+    """A question for the desk, answered citing its source, or wrongly declined."""
+    question = Question(
+        id=qid,
+        question=JA_QUESTION if lang == "ja" else "How is the bidding grade decided?",
+        lang=lang,  # type: ignore[arg-type]
+        expected_sources=("gl-qualification",),
+        category="eligibility",
+    )
+    cited = ["gl-qualification"] if passes else []
+    answer = Answer(
+        answer=JA_ANSWER if passes else "I can only help with defense procurement.",
+        citations=[Citation(1, d, d, "Overview", f"/sources/{d}") for d in cited],
+        escalated=False,
+        ticket_id=None,
+        confidence=0.8,
+        lang=lang,  # type: ignore[arg-type]
+        declined=not passes,
+    )
+    return AnswerResult(
+        question=question,
+        answer=answer,
+        latency_ms=latency_ms,
+        hit_rank=1,
+        cited=cited,
+        cites_expected=passes,
+        mentioned=[],
+        leaked=False,
+    )
+
+
+def test_side_by_side_report_shows_both_runs_figures_and_the_gap(tmp_path: Path) -> None:
+    dev = write_run(
+        tmp_path / "dev",
+        [
+            _scored("d1", "en", passes=True, latency_ms=100),
+            _scored("d2", "en", passes=True, latency_ms=300),
+            _scored("d3", "ja", passes=True, latency_ms=200),
+            _scored("d4", "ja", passes=False, latency_ms=400),
+        ],
+        "default",
+    )
+    validation = write_run(
+        tmp_path / "validation",
+        [
+            _scored("v1", "en", passes=True, latency_ms=500),
+            _scored("v2", "en", passes=False, latency_ms=700),
+            _scored("v3", "ja", passes=True, latency_ms=600),
+            _scored("v4", "ja", passes=False, latency_ms=800),
+        ],
+        "default",
+    )
+    assert (dev["passed"], validation["passed"]) == (0.75, 0.5)
+    html_path = tmp_path / "sidebyside.html"
+
+    write_side_by_side(side_by_side(tmp_path / "dev", tmp_path / "validation"), html_path)
+
+    parser = _Tables()
+    parser.feed(html_path.read_text(encoding="utf-8"))
+
+    def table(scope: str) -> dict[str, list[str]]:
+        rows = parser.tables[f"{scope}: development vs validation"]
+        return {row[0]: row[1:] for row in rows}
+
+    overall = table("All questions")
+    assert overall["Metric"] == ["Development", "Validation", "Gap (dev − validation)"]
+    assert overall["Questions"] == ["4", "4", "—"]
+    assert overall["Questions passed"] == ["75.0%", "50.0%", "+25.0 pts (dev better)"]
+    assert overall["Questions declined wrongly"] == ["25.0%", "50.0%", "−25.0 pts (dev better)"]
+    assert overall["Slow response time (p95)"] == ["400.0 ms", "800.0 ms", "−400.0 ms (dev better)"]
+    english, japanese = table("English (en)"), table("Japanese (ja)")
+    assert english["Questions passed"] == ["100.0%", "50.0%", "+50.0 pts (dev better)"]
+    assert japanese["Questions passed"] == ["50.0%", "50.0%", "+0.0 pts (same)"]
+    # No off-topic message in either run: the metric does not apply, so there is no gap.
+    assert overall["Off-topic messages declined"] == ["n/a", "n/a", "—"]

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from typing import Literal
 
-AnswerType = Literal["amount", "date", "number", "contact"]
+AnswerType = Literal["amount", "date", "number", "contact", "duration", "place", "form", "office"]
 
 _ASKS: dict[AnswerType, re.Pattern[str]] = {
     "date": re.compile(
@@ -27,6 +27,23 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
         r"\b(contact|e-?mail|phone|who (do|should|can) (i|we) (ask|contact|call))\b|"
         r"\bwhere (do|can|should) (i|we) (send|submit|ask|apply|write)\b|"
         r"問い合わせ|問合せ|連絡先|窓口|メールアドレス|電話番号|どこに(送|提出|聞|相談|問)"
+    ),
+    "duration": re.compile(
+        r"\bhow long\b|\bfor how many (years|months|weeks|days)\b|\b(duration|period|valid for)\b|"
+        r"期間|何年間|何か月|何ヶ月|何カ月|何週間|何日間|何時間|有効期限"
+    ),
+    "place": re.compile(
+        r"^where\b|\bwhere (is|are|was|will|do|does|can|should|would)\b|\b(venue|location)\b|"
+        r"どこ|場所|会場|所在地"
+    ),
+    "form": re.compile(
+        r"\b(which|what) (forms?|documents?|paperwork|certificates?)\b|\bpaperwork\b|"
+        r"書類|様式|書式|申請書|証明書|届出?"
+    ),
+    "office": re.compile(
+        r"^who\b|\bwho (is|are|runs|handles|decides|issues|should|do|does|can)\b|"
+        r"\b(which|what) (office|agency|ministry|division|department|body)\b|"
+        r"誰|だれ|どこの(部署|機関|省)|担当(部署|課|機関)|所管"
     ),
     "number": re.compile(
         r"\bhow (much|many|long|far|big|large|heavy|old|fast)\b|"
@@ -46,6 +63,22 @@ _DATE = re.compile(
     r"december)\b|\bmay \d|\d may\b|"
     r"\d+\s?月|\d+\s?日|(令和|平成|昭和)\s?(\d+|元)\s?年|年度|毎年|\b(daily|weekly|monthly|annually)\b"
 )
+_DURATION = re.compile(
+    r"\d[\d,.]*\s?(years?|months?|weeks?|days?|hours?|minutes?)\b|"
+    r"\d+\s?(年間|か月|ヶ月|カ月|週間|日間|時間|分間?)|年度"
+)
+_PLACE = re.compile(
+    r"\b(online|portal|tokyo|osaka|ichigaya|ebisu|shibuya|building|tower|room|venue|hall)\b|"
+    r"オンライン|ポータル|東京|大阪|市ヶ谷|恵比寿|渋谷|会場|ビル|タワー|[都道府県市区町]\b"
+)
+_FORM = re.compile(
+    r"\b(forms?|certificates?|statements?|declarations?|applications?|registry)\b|"
+    r"様式|書式|証明書|書類|届|申請書|謄本|財務諸表"
+)
+_OFFICE = re.compile(
+    r"\b(office|division|department|bureau|agency|ministry|center|centre|desk|institute)\b|"
+    r"[室課部局庁省]|センター|窓口|研究所"
+)
 _NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万]+(社|個|枚|件|人|名|日|か月|年|回|割)")
 
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://\S+|\+?\d[\d -]{8,}\d")
@@ -57,6 +90,10 @@ _MATCHERS: dict[AnswerType, re.Pattern[str]] = {
     "date": _DATE,
     "number": _NUMBER,
     "contact": _CONTACT,
+    "duration": _DURATION,
+    "place": _PLACE,
+    "form": _FORM,
+    "office": _OFFICE,
 }
 
 

@@ -14,12 +14,13 @@ from bot.answer.anchors import fiscal_years, mentions_fiscal_year
 from bot.answer.answer_types import asked_types
 from bot.answer.citations import StreamingMarkerFilter, tidy
 from bot.answer.extractive import Draft, ExtractiveComposer
-from bot.answer.followups import candidate_queries
 from bot.answer.generative import ChatGenerator, GenerationError
+from bot.answer.intents import GREETING, QuestionClassifier
 from bot.answer.language import detect_language, phrase
 from bot.answer.models import Answer, Citation, Lang, QuestionError
-from bot.answer.tenders import TenderDesk
-from bot.escalation.policy import LOW_CONFIDENCE, USER_REQUEST, Decision, EscalationPolicy
+from bot.answer.ranking import UnitRanker
+from bot.answer.tenders import MetadataAnswer, TenderDesk
+from bot.escalation.policy import USER_REQUEST, Decision, EscalationPolicy
 from bot.store import NewTicket, Store
 from bot.store.store import TICKET_PLACEHOLDER
 from retrieval import Hit, Retriever
@@ -28,6 +29,9 @@ from retrieval.filters import Audience
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 4000
+#: Above this follow-up probability the previous topic is carried without trying the
+#: question alone (chosen on the development sets' multi_turn questions).
+_SURE_FOLLOW_UP = 0.9
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,16 @@ class _Context:
     reply_to: dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class _Turns:
+    history: list[tuple[str, str]]  # (role, text), oldest first
+    previous_units: tuple[str, ...]  # the units the last answer quoted
+
+    @property
+    def previous_question(self) -> str | None:
+        return next((text for role, text in reversed(self.history) if role == "user"), None)
+
+
 class AnswerEngine:
     def __init__(
         self,
@@ -71,6 +85,8 @@ class AnswerEngine:
         composer: ExtractiveComposer,
         store: Store,
         policy: EscalationPolicy,
+        classifier: QuestionClassifier,
+        ranker: UnitRanker,
         generator: ChatGenerator | None = None,
         passages: int = 6,
         max_question_chars: int = MAX_QUESTION_CHARS,
@@ -79,6 +95,8 @@ class AnswerEngine:
         self._composer = composer
         self._store = store
         self._policy = policy
+        self._classifier = classifier
+        self._ranker = ranker
         self._generator = generator
         self._tenders = TenderDesk(retriever)
         self._passages = passages
@@ -121,56 +139,55 @@ class AnswerEngine:
         history: Sequence[tuple[str, str]] | None = None,
     ) -> Iterator[Event]:
         """Deltas of the answer text, then the final :class:`Answer` (recorded in the store,
-        with a ticket when the policy escalates)."""
+        with a ticket when the policy escalates). Every decision (in scope, sensitive,
+        answerable) is taken before the first word, with or without a model server."""
         question = self._check(question)
         as_of = as_of or dt.date.today()
         lang, unsupported = detect_language(question)
         conversation = self._store.conversation(
             conversation_id, channel=channel, audience=audience, reply_to=reply_to
         )
-        if history is None:
-            history = self._history(conversation.id)
-        queries = candidate_queries(question, history, self._generator)
-        metadata, query = None, queries[0]
-        for candidate in queries:
-            metadata = self._tenders.answer(candidate, lang, audience, as_of)
-            if metadata is not None:
-                query = candidate
-                break
-        draft_body, missing = "", []
+        turns = self._turns(conversation.id) if history is None else _Turns(list(history), ())
+        scope = self._classifier.scope(question)
+        if scope.declined:
+            yield from self._decline(question, lang, scope.label, conversation.id, channel)
+            return
+        sensitivity = self._classifier.sensitivity(question)
+        query, hits, draft, metadata = self._answer_draft(question, turns, lang, audience, as_of)
+        missing = ""
         if metadata is not None:
-            hits = self._search(query, audience, as_of)
             body, citations, confidence = metadata.body, metadata.citations, 1.0
         else:
-            query, hits, draft = self._best_draft(question, queries, lang, audience, as_of)
             body, citations, confidence = draft.body, draft.citations, draft.confidence
-            missing = self._missing_anchors(question, hits, as_of)
-            if missing:
-                log.info("the documents never mention %s; not answering from prose", missing)
+            years = self._missing_years(question, hits, as_of)
+            if years:
+                missing = f"No document found speaks of {', '.join(years)}."
                 confidence = 0.0
-            draft_body = draft.body
-            if draft.body:
-                body = phrase("intro", lang) + "\n" + draft.body
+        grounded = metadata is not None or confidence >= self._ranker.answerable_threshold
         context = _Context(
             question, lang, unsupported, conversation.id, query, hits, audience, channel, reply_to
         )
-
-        decision = self._decide(question, lang, confidence, conversation.id, audience)
-        if missing and decision.reason == LOW_CONFIDENCE:  # tell staff why, precisely
-            decision = Decision(True, LOW_CONFIDENCE, f"No document mentions {', '.join(missing)}.")
-        grounded = confidence >= self._policy.threshold(lang)
+        decision = self._policy.decide(
+            audience=audience,
+            sensitive_kind=sensitivity.kind,
+            grounded=grounded,
+            negative_feedback=self._store.negative_feedback_count(conversation.id),
+            missing=missing,
+        )
         if decision.reason == USER_REQUEST and metadata is None:
             body, citations, grounded = "", [], False  # a request for a person is not a topic
-        elif not grounded and confidence > 0.0 and body:
+        elif grounded and metadata is None and body:
+            body = phrase("intro", lang) + "\n" + body
+        elif not grounded and body:
             # Whatever the documents do say, cited and labelled as partial.
-            body = phrase("not_found", lang) + "\n" + phrase("partial", lang) + "\n" + draft_body
+            body = phrase("not_found", lang) + "\n" + phrase("partial", lang) + "\n" + body
         elif not grounded:
             body, citations = phrase("not_found", lang), []
         if unsupported:
             body = phrase("unsupported_language", lang) + "\n" + body
 
         if grounded and metadata is None and self._generator is not None:
-            generated = yield from self._generate(context, body)
+            generated = yield from self._generate(context, body, draft)
             if generated is not None:
                 body, citations = generated
         elif body:
@@ -179,51 +196,104 @@ class AnswerEngine:
         separator = "\n\n" if body else ""
         if decision.escalate:
             body += separator + phrase("escalated", lang, ticket=TICKET_PLACEHOLDER)
-        answer = self._record(context, body, citations, confidence, decision)
+        answer = self._record(context, body, citations, confidence, decision, draft.units)
         if answer.ticket_id is not None:
             yield Delta(separator + phrase("escalated", lang, ticket=answer.ticket_id))
         yield Final(answer)
 
-    def _best_draft(
-        self, question: str, queries: list[str], lang: Lang, audience: Audience, as_of: dt.date
-    ) -> tuple[str, list[Hit], Draft]:
-        """The query the documents answer best: a short question asked mid-conversation is
-        tried alone and with the previous topic carried over ("提案書は何枚まで？" after a
-        question about CYB-002), and the carried topic wins only if it answers better."""
-        kinds = asked_types(question)  # what the user asked for, not the carried-over topic
-        best: tuple[str, list[Hit], Draft] | None = None
-        for query in queries:
-            hits = self._search(query, audience, as_of)
-            draft = self._composer.compose(query, lang, hits, kinds)
-            if best is None or draft.confidence > best[2].confidence:
-                best = (query, hits, draft)
-        assert best is not None
-        return best
+    def _decline(
+        self, question: str, lang: Lang, label: str, conversation_id: str, channel: str
+    ) -> Iterator[Event]:
+        """Not a question for the desk: say what it helps with (or greet), no sources, no
+        ticket."""
+        body = phrase("greeting" if label == GREETING else "declined", lang)
+        yield Delta(body)
+        self._store.record_turn(
+            conversation_id,
+            question,
+            body,
+            [],
+            {"confidence": 0.0, "lang": lang, "declined": label},
+        )
+        yield Final(
+            Answer(
+                answer=body,
+                citations=[],
+                escalated=False,
+                ticket_id=None,
+                confidence=0.0,
+                lang=lang,
+                conversation_id=conversation_id,
+                reason=label,
+                declined=True,
+            )
+        )
 
-    def _missing_anchors(self, question: str, hits: list[Hit], as_of: dt.date) -> list[str]:
-        """What the question is about that the documents never mention: a name no document
-        uses (DASA), or a fiscal year none of the passages found speaks of (FY2028)."""
-        missing = self._retriever.unknown_names(question)
-        missing += [
+    def _answer_draft(
+        self, question: str, turns: _Turns, lang: Lang, audience: Audience, as_of: dt.date
+    ) -> tuple[str, list[Hit], Draft, MetadataAnswer | None]:
+        """The question searched on its own or, when it leans on the conversation, with the
+        previous topic carried over. When the follow-up model is unsure, both are tried and
+        the better-grounded answer wins; a carried search that only repeats the previous
+        answer is dropped for the question on its own."""
+        previous = turns.previous_question
+        depends = self._classifier.depends_on_conversation(question, previous) if previous else 0
+        if previous is None or depends < self._classifier.follow_up_threshold:
+            return self._draft(question, question, "", lang, audience, as_of)
+        carried = self._draft(f"{previous} {question}", question, previous, lang, audience, as_of)
+        repeats = bool(carried[2].units) and set(carried[2].units) == set(turns.previous_units)
+        if depends >= _SURE_FOLLOW_UP and not repeats:
+            return carried
+        alone = self._draft(question, question, "", lang, audience, as_of)
+        if repeats or alone[2].confidence > carried[2].confidence:
+            return alone
+        return carried
+
+    def _draft(
+        self,
+        query: str,
+        question: str,
+        topic: str,
+        lang: Lang,
+        audience: Audience,
+        as_of: dt.date,
+    ) -> tuple[str, list[Hit], Draft, MetadataAnswer | None]:
+        metadata = self._tenders.answer(question, lang, audience, as_of, topic)
+        hits = self._search(query, audience, as_of)
+        if metadata is not None:
+            return query, hits, Draft(metadata.body, metadata.citations, 1.0), metadata
+        matches, hits = self._retriever.units(query, hits, audience, as_of)
+        kinds = asked_types(question)  # what the user asked for, not the carried topic
+        ranking = self._ranker.rank(
+            query, lang, kinds, matches, self._retriever.cross_language_offset
+        )
+        return query, hits, self._composer.compose(ranking, lang, hits, kinds), None
+
+    def _missing_years(self, question: str, hits: list[Hit], as_of: dt.date) -> list[str]:
+        """Fiscal years the question is about that none of the passages found speaks of: a
+        question about FY2028's budget is not answered by this year's."""
+        return [
             f"FY{year}"
             for year in sorted(fiscal_years(question, as_of))
             if not any(mentions_fiscal_year(hit.text, year) for hit in hits)
         ]
-        return missing
 
     def _search(self, query: str, audience: Audience, as_of: dt.date) -> list[Hit]:
         return self._retriever.search(query, k=self._passages, audience=audience, as_of=as_of)
 
-    def _history(self, conversation_id: str) -> list[tuple[str, str]]:
+    def _turns(self, conversation_id: str) -> _Turns:
         """Recent turns; a user turn is replaced by the standalone query it was resolved to,
         so a follow-up of a follow-up still carries the original topic."""
         history: list[tuple[str, str]] = []
+        units: tuple[str, ...] = ()
         for message in self._store.messages(conversation_id, limit=8):
             query = message.meta.get("query") if message.role == "assistant" else None
             if query and history and history[-1][0] == "user":
                 history[-1] = ("user", str(query))
+            if message.role == "assistant":
+                units = tuple(message.meta.get("units", ()))
             history.append((message.role, message.content))
-        return history
+        return _Turns(history, units)
 
     def _check(self, question: str) -> str:
         question = question.strip()
@@ -236,24 +306,14 @@ class AnswerEngine:
             )
         return question
 
-    def _decide(
-        self, question: str, lang: Lang, confidence: float, conversation_id: str, audience: str
-    ) -> Decision:
-        if audience not in self._policy.audiences:
-            return Decision(False)
-        before = self._policy.before_answering(question)
-        if before.escalate:
-            return before
-        negative = self._store.negative_feedback_count(conversation_id)
-        return self._policy.after_answering(confidence, lang, negative)
-
     def _generate(
-        self, context: _Context, fallback: str
+        self, context: _Context, fallback: str, draft: Draft
     ) -> Generator[Event, None, tuple[str, list[Citation]] | None]:
         """Stream the model's answer through the citation filter; on any failure, or an
-        answer left without a valid citation, fall back to the extractive ``fallback``."""
+        answer left without a valid citation, fall back to the extractive ``fallback``. The
+        model reads the same ranked units the extractive answer chose from."""
         assert self._generator is not None
-        passages = self._generator.select_passages(context.hits)
+        passages = self._generator.select_passages(draft.passages or context.hits)
         marker_filter = StreamingMarkerFilter(passages)
         pieces: list[str] = []
         try:
@@ -285,6 +345,7 @@ class AnswerEngine:
         citations: list[Citation],
         confidence: float,
         decision: Decision,
+        units: Sequence[str] = (),
     ) -> Answer:
         retrieved = [
             {
@@ -313,7 +374,12 @@ class AnswerEngine:
             context.question,
             body,
             citation_dicts,
-            {"confidence": round(confidence, 4), "lang": context.lang, "query": context.query},
+            {
+                "confidence": round(confidence, 4),
+                "lang": context.lang,
+                "query": context.query,
+                "units": list(units),
+            },
             ticket,
         )
         ticket_ref = created.ref if created is not None else None

@@ -55,6 +55,24 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "en": "I can answer in English or Japanese; here is my answer in English.",
         "ja": "英語または日本語でお答えします。",
     },
+    "declined": {
+        "en": "I'm Dual-Use Desk, and I can only help with questions about working with Japan's "
+        "Ministry of Defense and ATLA as a startup: eligibility and the bidding qualification, "
+        "open tenders and their deadlines, MOD's requirements, security and export rules, "
+        "intellectual property, funding, mass production and DISTI. What would you like to know?",
+        "ja": "Dual-Use Desk は、スタートアップが防衛省・防衛装備庁と仕事をするための"
+        "ご質問にお答えします。"
+        "入札参加資格（全省庁統一資格）や参加要件、募集中の公告と締切、防衛省の要求、"
+        "情報保全・輸出管理、知的財産、研究資金、量産支援、DISTI などについてお尋ねください。",
+    },
+    "greeting": {
+        "en": "Hello! I'm Dual-Use Desk. Ask me about eligibility and the bidding qualification, "
+        "open tenders and deadlines, MOD's requirements, security and export rules, IP, funding "
+        "or DISTI, in English or Japanese.",
+        "ja": "こんにちは。Dual-Use Desk です。入札参加資格、募集中の公告と締切、防衛省の要求、"
+        "情報保全・輸出管理、知的財産、研究資金、DISTI などについて、"
+        "日本語または英語でお尋ねください。",
+    },
     "disclaimer": {
         "en": "Answers come from the indexed documents and may be incomplete.",
         "ja": "回答は登録資料に基づくもので、すべてを網羅していない場合があります。",

@@ -32,6 +32,9 @@ class Answer:
     conversation_id: str | None = None
     reason: str | None = None
     retrieved: list[dict[str, Any]] = field(default_factory=list)
+    #: Not a question for this desk (off-topic, no content, a greeting): a short reply saying
+    #: what the desk helps with, no sources and no ticket.
+    declined: bool = False
 
     def public_dict(self) -> dict[str, Any]:
         """The object `dualuse ask --json` prints and the API returns."""
@@ -42,4 +45,5 @@ class Answer:
             "ticket_id": self.ticket_id,
             "confidence": round(self.confidence, 3),
             "lang": self.lang,
+            "declined": self.declined,
         }

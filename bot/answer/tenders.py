@@ -140,10 +140,12 @@ class TenderDesk:
         self._retriever = retriever
 
     def answer(
-        self, question: str, lang: Lang, audience: Audience, as_of: dt.date
+        self, question: str, lang: Lang, audience: Audience, as_of: dt.date, topic: str = ""
     ) -> MetadataAnswer | None:
         """A metadata answer when the question is about a tender's deadline or asks which
-        tenders are open; ``None`` lets the prose path answer."""
+        tenders are open; ``None`` lets the prose path answer. ``topic`` is the earlier
+        question a follow-up leans on: it may name the tender ("その締切は？"), but only the
+        question's own words say what is asked."""
         text = _normalize(question)
         notices = self._retriever.documents(
             SearchFilters(doc_types=("tender_notice",)), audience=audience, as_of=as_of
@@ -154,6 +156,9 @@ class TenderDesk:
         window = _window(text, as_of)
         if not named and (self._is_listing(text) or window is not None):
             return self._listing(text, notices, lang, as_of, window)
+        earlier = [n for n in notices if n.tender_id and _names(_normalize(topic), n.tender_id)]
+        if earlier and _DEADLINE.search(text):
+            return self._deadlines(f"{topic} {question}", earlier, lang, audience, as_of)
         return None
 
     @staticmethod

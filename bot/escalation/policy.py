@@ -1,10 +1,9 @@
 """The escalation policy, read from ``policy.yaml``: one place that says when a question goes
-to a person and why."""
+to a person and why. The judgements it combines (sensitive matter, answerable or not) are
+learned elsewhere; this module only turns them into a decision with a reason staff can read."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,70 +25,59 @@ class Decision:
     detail: str | None = None
 
 
-@dataclass(frozen=True)
-class Trigger:
-    reason: str
-    detail: str
-    patterns: tuple[re.Pattern[str], ...]
-
-
 class EscalationPolicy:
     def __init__(
         self,
-        confidence_thresholds: dict[str, float],
         negative_feedback_limit: int,
-        triggers: list[Trigger],
+        sensitive: dict[str, tuple[str, str]],
         audiences: frozenset[str] = frozenset({"startup"}),
     ) -> None:
-        self.confidence_thresholds = confidence_thresholds
-        self.audiences = audiences
         self.negative_feedback_limit = negative_feedback_limit
-        self.triggers = triggers
+        self.sensitive = sensitive
+        self.audiences = audiences
 
     @classmethod
     def from_file(cls, path: Path = POLICY_FILE) -> EscalationPolicy:
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-        triggers = [
-            Trigger(
-                reason=t["reason"],
-                detail=t["detail"],
-                patterns=tuple(re.compile(p, re.IGNORECASE) for p in t["patterns"]),
-            )
-            for t in data["triggers"]
-        ]
-        thresholds = {lang: float(v) for lang, v in data["confidence_threshold"].items()}
+        sensitive = {
+            kind: (str(entry["reason"]), str(entry["detail"]))
+            for kind, entry in data["sensitive"].items()
+        }
         return cls(
-            thresholds,
             int(data["negative_feedback_limit"]),
-            triggers,
+            sensitive,
             frozenset(data.get("audiences", ["startup"])),
         )
 
-    def threshold(self, lang: str) -> float:
-        return self.confidence_thresholds.get(lang, max(self.confidence_thresholds.values()))
-
-    def before_answering(self, question: str) -> Decision:
-        """Matters a person must handle whatever the documents say."""
-        text = unicodedata.normalize("NFKC", question).lower()
-        for trigger in self.triggers:
-            if any(pattern.search(text) for pattern in trigger.patterns):
-                return Decision(True, trigger.reason, trigger.detail)
-        return Decision(False)
-
-    def after_answering(self, confidence: float, lang: str, negative_feedback: int) -> Decision:
-        """No grounded answer, or a conversation that keeps going wrong."""
+    def decide(
+        self,
+        *,
+        audience: str,
+        sensitive_kind: str | None,
+        grounded: bool,
+        negative_feedback: int,
+        missing: str = "",
+    ) -> Decision:
+        """Sensitive matters first (whatever the documents say), then a conversation that
+        keeps going wrong, then a question the documents do not answer."""
+        if audience not in self.audiences:
+            return Decision(False)
+        if sensitive_kind is not None:
+            reason, detail = self.sensitive.get(
+                sensitive_kind, (sensitive_kind, "A matter only staff can handle.")
+            )
+            return Decision(True, reason, detail)
         if negative_feedback >= self.negative_feedback_limit:
             return Decision(
                 True,
                 NEGATIVE_FEEDBACK,
                 f"{negative_feedback} negative ratings in this conversation.",
             )
-        if confidence < self.threshold(lang):
+        if not grounded:
             return Decision(
                 True,
                 LOW_CONFIDENCE,
-                f"Confidence {confidence:.2f} is below {self.threshold(lang):.2f}: "
-                "the documents do not answer this clearly.",
+                missing or "The documents do not answer this clearly.",
             )
         return Decision(False)
 

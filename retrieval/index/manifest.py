@@ -12,11 +12,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from retrieval.documents import Chunk, SourceDocument, date_to_int
+from retrieval.index.embeddings import Vectors
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from retrieval.ingestion.units import Unit
+
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
@@ -38,6 +44,18 @@ CREATE TABLE IF NOT EXISTS chunks (
     tokens TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS units (
+    unit_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    anchor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    tokens TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS units_doc ON units(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('generation', '0');
 """
@@ -51,6 +69,20 @@ class DocumentRecord:
     published: int
     supersedes: str | None
     chunk_count: int
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    """An evidence unit as stored, with its vector (computed once, at ingestion)."""
+
+    unit_id: str
+    doc_id: str
+    section: str
+    anchor: str
+    kind: str
+    text: str
+    tokens: list[str]
+    vector: Vectors
 
 
 @dataclass(frozen=True)
@@ -71,9 +103,13 @@ class Manifest:
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.execute("PRAGMA journal_mode = WAL")
         found = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        if found not in (0, SCHEMA_VERSION):
+        if found not in (0, 1, SCHEMA_VERSION):
             raise RuntimeError(f"{path} has schema version {found}; expected {SCHEMA_VERSION}")
         self._conn.executescript(_SCHEMA)
+        if found == 1:
+            # Version 1 had no evidence units: forget the documents so that the next ingest
+            # indexes every one again, units included (vectors are replaced, not duplicated).
+            self._conn.execute("DELETE FROM documents")
         self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
@@ -116,9 +152,36 @@ class Manifest:
         ).fetchall()
         return [ChunkRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4])) for r in rows]
 
+    def units(self) -> list[UnitRecord]:
+        rows = self._conn.execute(
+            "SELECT unit_id, doc_id, section, anchor, kind, text, tokens, vector FROM units "
+            "ORDER BY doc_id, ordinal"
+        ).fetchall()
+        return [
+            UnitRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                json.loads(r[6]),
+                np.frombuffer(r[7], dtype=np.float32),
+            )
+            for r in rows
+        ]
+
     def replace(
-        self, document: SourceDocument, chunks: list[Chunk], tokens: list[list[str]]
+        self,
+        document: SourceDocument,
+        chunks: list[Chunk],
+        tokens: list[list[str]],
+        units: list[Unit] | None = None,
+        unit_tokens: list[list[str]] | None = None,
+        unit_vectors: Vectors | None = None,
     ) -> None:
+        """One document, its chunks and its evidence units, in one transaction."""
+        units = units or []
         meta = document.meta
         with self._transaction() as conn:
             conn.execute("DELETE FROM documents WHERE doc_id = ?", (meta.id,))
@@ -149,6 +212,26 @@ class Manifest:
                         json.dumps(t, ensure_ascii=False),
                     )
                     for c, t in zip(chunks, tokens, strict=True)
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO units (unit_id, doc_id, ordinal, section, anchor, kind, text,"
+                " tokens, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        u.unit_id,
+                        u.doc_id,
+                        u.ordinal,
+                        u.section,
+                        u.anchor,
+                        u.kind,
+                        u.text,
+                        json.dumps(t, ensure_ascii=False),
+                        np.asarray(v, dtype=np.float32).tobytes(),
+                    )
+                    for u, t, v in zip(
+                        units, unit_tokens or [], unit_vectors if units else [], strict=True
+                    )
                 ],
             )
 

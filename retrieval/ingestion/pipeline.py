@@ -15,6 +15,7 @@ from retrieval.errors import DocumentError
 from retrieval.index.lexical import tokenize
 from retrieval.ingestion.chunking import Chunker
 from retrieval.ingestion.loaders import discover, load_document
+from retrieval.ingestion.units import document_units
 from retrieval.knowledge_base import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -106,8 +107,17 @@ def _index_document(kb: KnowledgeBase, chunker: Chunker, document: SourceDocumen
     if not chunks:
         raise DocumentError(document.path, "no indexable text after chunking")
     texts = [c.search_text for c in chunks]
-    vectors = kb.embedder.embed_passages(texts)
+    units = document_units(document)
+    unit_texts = [u.search_text for u in units]
+    vectors = kb.embedder.embed_passages(texts + unit_texts)
     kb.vectors.delete_document(document.meta.id)
-    kb.vectors.upsert(chunks, vectors)
-    kb.manifest.replace(document, chunks, [tokenize(t) for t in texts])
+    kb.vectors.upsert(chunks, vectors[: len(chunks)])
+    kb.manifest.replace(
+        document,
+        chunks,
+        [tokenize(t) for t in texts],
+        units,
+        [tokenize(t) for t in unit_texts],
+        vectors[len(chunks) :],
+    )
     return len(chunks)

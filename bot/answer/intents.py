@@ -1,0 +1,84 @@
+"""Learned decisions on the question itself, taken before any answer is written: is it a
+question for this desk at all, does it raise a sensitive or binding matter that only staff
+may handle, and does it lean on the conversation. Each is a logistic regression over
+``text_features`` fitted on labelled examples in both languages (``evals/train/``), not a
+list of phrasings; only fixed formats (a My Number, a passport number) stay patterns."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.answer.fitted import FittedModels
+from bot.answer.text_features import Vectorize, follow_up_features, text_features
+
+IN_SCOPE = "in_scope"
+GREETING = "greeting"
+#: Identifiers people paste by mistake: handled by staff, never quoted back.
+_PERSONAL_NUMBERS = re.compile(
+    r"(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}(?!\d)|"  # My Number (12 digits)
+    r"(?<![A-Z0-9])[A-Z]{2}\d{7}(?![A-Z0-9])"  # Japanese passport number
+)
+_WITH_DIGITS = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Scope:
+    label: str  # in_scope, off_topic, nonsense or greeting
+    probability: float
+
+    @property
+    def declined(self) -> bool:
+        return self.label != IN_SCOPE
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    kind: str | None  # determination, commitment, classified, complaint, dispute, ...
+    probability: float
+
+
+class QuestionClassifier:
+    def __init__(self, models: FittedModels, vectorize: Vectorize) -> None:
+        self._scope = models.text["scope"]
+        self._sensitive = models.text["sensitive"]
+        self._kind = models.text["sensitive_kind"]
+        self._follow_up = models.text["follow_up"]
+        self._vectorize = vectorize
+
+    def scope(self, text: str) -> Scope:
+        """Out of scope only when the model is sure: a terse real question ("UAS deadline?")
+        must not be turned away."""
+        probabilities = self._scope.probabilities(text_features([text], self._vectorize))[0]
+        best = int(np.argmax(probabilities))
+        label = self._scope.classes[best]
+        if label != IN_SCOPE and probabilities[best] < self._scope.threshold:
+            label = IN_SCOPE
+        return Scope(label, float(probabilities[best]))
+
+    def sensitivity(self, text: str) -> Sensitivity:
+        if _personal_number(text):
+            return Sensitivity("personal_data", 1.0)
+        features = text_features([text], self._vectorize)
+        probability = float(self._sensitive.positive(features)[0])
+        if probability < self._sensitive.threshold:
+            return Sensitivity(None, probability)
+        kinds = self._kind.probabilities(features)[0]
+        return Sensitivity(self._kind.classes[int(np.argmax(kinds))], probability)
+
+    def depends_on_conversation(self, text: str, previous_question: str) -> float:
+        """Probability that ``text`` only makes sense with the previous question."""
+        features = follow_up_features([text], [previous_question], self._vectorize)
+        return float(self._follow_up.positive(features)[0])
+
+    @property
+    def follow_up_threshold(self) -> float:
+        return self._follow_up.threshold
+
+
+def _personal_number(text: str) -> bool:
+    normalised = unicodedata.normalize("NFKC", text)
+    return bool(_WITH_DIGITS.search(normalised)) and bool(_PERSONAL_NUMBERS.search(normalised))

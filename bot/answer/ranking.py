@@ -1,0 +1,168 @@
+"""Which evidence units answer the question, and whether any does.
+
+Each unit of the retrieved sections is scored by a logistic regression over a few features:
+dense similarity (from vectors stored at ingestion), BM25 of the question's words within the
+unit, whether it states the kind of thing asked (a date, an amount, a count, a duration, a
+place, a form, an office), the rank of its section, its language and kind. A second model
+reads the ranking as a whole (how good the best unit is, how far ahead, how much of the
+question it covers) and says whether the documents answer at all. Both are fitted per
+embedder on labelled questions (``make fit``), never tuned by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.answer.answer_types import AnswerType, is_contact_line, supplies
+from bot.answer.fitted import LinearModel
+from retrieval.index.lexical import tokenize
+from retrieval.search import UnitMatch
+
+#: The cross-language offset is scaled up for units: e5 keeps languages further apart on a
+#: short text than on a passage.
+UNIT_CROSSING = 1.5
+
+UNIT_FEATURES = (
+    "similarity",
+    "similarity_gap",
+    "lexical",
+    "lexical_share",
+    "coverage",
+    "typed",
+    "untyped",
+    "contact_unasked",
+    "section_rank",
+    "same_language",
+    "row",
+    "list",
+    "fields",
+    "length",
+)
+ANSWERABLE_FEATURES = (
+    "best",
+    "second",
+    "best_similarity",
+    "best_lexical",
+    "best_coverage",
+    "top_coverage",
+    "typed",
+    "asked",
+    "japanese",
+)
+
+
+@dataclass(frozen=True)
+class RankedUnit:
+    match: UnitMatch
+    score: float  # probability that the unit answers the question
+
+    @property
+    def text(self) -> str:
+        return self.match.unit.text
+
+
+@dataclass(frozen=True)
+class Ranking:
+    units: list[RankedUnit]  # best first
+    answerable: float  # probability that the best units answer the question
+
+
+def unit_features(
+    question: str,
+    lang: str,
+    kinds: frozenset[AnswerType],
+    matches: Sequence[UnitMatch],
+    crossing: float,
+) -> npt.NDArray[np.float64]:
+    """One row per unit, columns as in ``UNIT_FEATURES``."""
+    if not matches:
+        return np.zeros((0, len(UNIT_FEATURES)))
+    similarity = np.array(
+        [m.similarity + (UNIT_CROSSING * crossing if m.language != lang else 0.0) for m in matches]
+    )
+    lexical = np.array([m.lexical for m in matches])
+    top_lexical = lexical.max()
+    query_tokens = set(tokenize(question))
+    rows = []
+    for i, match in enumerate(matches):
+        typed = bool(kinds) and supplies(match.unit.text, kinds)
+        unit_tokens = set(match.unit.tokens)
+        rows.append(
+            [
+                similarity[i],
+                similarity[i] - similarity.max(),
+                np.log1p(lexical[i]),
+                lexical[i] / top_lexical if top_lexical > 0 else 0.0,
+                len(query_tokens & unit_tokens) / len(query_tokens) if query_tokens else 0.0,
+                float(typed),
+                float(bool(kinds) and not typed),
+                float("contact" not in kinds and is_contact_line(match.unit.text)),
+                1.0 / (1.0 + match.hit),
+                float(match.language == lang),
+                float(match.unit.kind == "row"),
+                float(match.unit.kind == "list"),
+                float(match.unit.kind == "fields"),
+                np.log1p(len(match.unit.text)) / 6.0,
+            ]
+        )
+    return np.asarray(rows, dtype=np.float64)
+
+
+def answerable_features(
+    question: str,
+    lang: str,
+    kinds: frozenset[AnswerType],
+    features: npt.NDArray[np.float64],
+    scores: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """The ranking as a whole, columns as in ``ANSWERABLE_FEATURES``."""
+    if len(scores) == 0:
+        return np.array([[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(bool(kinds)), lang == "ja"]])
+    order = np.argsort(-scores)
+    best = order[0]
+    top = order[:3]
+    column = {name: i for i, name in enumerate(UNIT_FEATURES)}
+    return np.array(
+        [
+            [
+                scores[best],
+                scores[order[1]] if len(order) > 1 else 0.0,
+                features[:, column["similarity"]].max(),
+                features[best, column["lexical"]],
+                features[best, column["coverage"]],
+                features[top, column["coverage"]].max(),
+                features[best, column["typed"]],
+                float(bool(kinds)),
+                float(lang == "ja"),
+            ]
+        ],
+        dtype=np.float64,
+    )
+
+
+class UnitRanker:
+    def __init__(self, unit_model: LinearModel, answerable_model: LinearModel) -> None:
+        self._unit = unit_model
+        self._answerable = answerable_model
+
+    @property
+    def answerable_threshold(self) -> float:
+        return self._answerable.threshold
+
+    def rank(
+        self,
+        question: str,
+        lang: str,
+        kinds: frozenset[AnswerType],
+        matches: Sequence[UnitMatch],
+        crossing: float,
+    ) -> Ranking:
+        features = unit_features(question, lang, kinds, matches, crossing)
+        scores = self._unit.positive(features) if len(matches) else np.zeros(0)
+        whole = answerable_features(question, lang, kinds, features, scores)
+        answerable = float(self._answerable.positive(whole)[0])
+        order = np.argsort(-scores, kind="stable")
+        return Ranking([RankedUnit(matches[i], float(scores[i])) for i in order], answerable)

@@ -1,0 +1,361 @@
+"""Fit every learned decision of the answer layer and write ``bot/answer/fitted.json``.
+
+Parameters are fitted on the training data only (``evals/train/``); the few choices left (the
+regularisation strength by cross-validation on train, the answerability threshold) are made
+on the development sets (``evals/questions/``). The validation pack (``evals/validation/``)
+is never read here.
+
+    python -m evals.fit            # what `make fit` runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import logging
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from bot.answer.answer_types import asked_types
+from bot.answer.fitted import FITTED_FILE, FORMAT_VERSION, LinearModel
+from bot.answer.ranking import (
+    ANSWERABLE_FEATURES,
+    UNIT_FEATURES,
+    answerable_features,
+    unit_features,
+)
+from bot.answer.text_features import Vectorize, follow_up_features, text_features
+from bot.config import Settings
+from bot.services import make_chunker, make_retriever, open_knowledge_base, question_vectorizer
+from evals.questions import Question, load_questions
+from retrieval import Hit, Retriever
+from retrieval.ingestion.pipeline import ingest
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parent.parent
+TRAIN = REPO / "evals" / "train"
+DEV = [REPO / "evals" / "questions" / "answers_dev.jsonl"]
+CORPUS = REPO / "corpus"
+#: A training question that asks for one of these is a sensitive matter or not in scope.
+_ESCALATE = {"must_escalate"}
+_DECLINE = {"off_topic": "off_topic", "nonsense": "nonsense"}
+_HITS = 6
+Matrix = npt.NDArray[np.float64]
+
+
+def data_hash(paths: Iterable[Path]) -> str:
+    """SHA-256 over the training files and the corpus they were fitted on, in path order."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.relative_to(REPO).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def training_files() -> list[Path]:
+    corpus = [p for p in CORPUS.rglob("*") if p.is_file() and p.name != "README.md"]
+    return sorted(TRAIN.glob("*.jsonl")) + sorted(corpus)
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _logistic(x: Matrix, y: Sequence[Any], balanced: bool = True) -> LogisticRegression:
+    """Logistic regression with its regularisation chosen by 5-fold cross-validation."""
+    search = GridSearchCV(
+        LogisticRegression(
+            max_iter=4000, class_weight="balanced" if balanced else None, solver="lbfgs"
+        ),
+        {"C": [0.1, 0.3, 1.0, 3.0, 10.0]},
+        cv=StratifiedKFold(5, shuffle=True, random_state=0),
+        scoring="f1_macro",
+    )
+    search.fit(x, list(y))
+    log.info(
+        "fitted C=%s, cross-validated macro F1 %.3f", search.best_params_["C"], search.best_score_
+    )
+    model: LogisticRegression = search.best_estimator_
+    return model
+
+
+def _as_linear(
+    model: LogisticRegression, threshold: float = 0.5, features: Sequence[str] = ()
+) -> LinearModel:
+    return LinearModel(
+        classes=tuple(str(c) for c in model.classes_),
+        coef=np.asarray(model.coef_, dtype=np.float64),
+        intercept=np.asarray(model.intercept_, dtype=np.float64),
+        threshold=threshold,
+        features=tuple(features),
+    )
+
+
+def _previous_question(question: Question) -> str | None:
+    history = getattr(question, "history", None) or []
+    users = [turn["content"] for turn in history if turn.get("role") == "user"]
+    return users[-1] if users else None
+
+
+def fit_text_models(
+    train_questions: list[Question], vectorize: Vectorize
+) -> dict[str, LinearModel]:
+    scope_rows = _jsonl(TRAIN / "scope.jsonl")
+    sensitive_rows = _jsonl(TRAIN / "sensitive.jsonl")
+    follow_rows = _jsonl(TRAIN / "followups.jsonl")
+
+    # In scope or not: every domain question we have (sensitive ones and follow-ups are in
+    # scope too) against off-topic, no-content and greeting examples.
+    texts = [r["text"] for r in scope_rows]
+    labels = [r["label"] for r in scope_rows]
+    texts += [r["text"] for r in sensitive_rows] + [r["text"] for r in follow_rows]
+    labels += ["in_scope"] * (len(sensitive_rows) + len(follow_rows))
+    for q in train_questions:
+        texts.append(q.question)
+        labels.append(_DECLINE.get(q.category, "in_scope"))
+    scope = _logistic(text_features(texts, vectorize), labels)
+
+    # Sensitive or binding: the labelled examples, the training questions that must reach a
+    # person, and the answerable training questions as negatives.
+    texts = [r["text"] for r in sensitive_rows]
+    labels = [int(r["label"]) for r in sensitive_rows]
+    for q in train_questions:
+        if q.category in _ESCALATE:
+            texts.append(q.question)
+            labels.append(1)
+        elif q.category not in _DECLINE and q.expected_sources:
+            texts.append(q.question)
+            labels.append(0)
+    features = text_features(texts, vectorize)
+    sensitive = _logistic(features, labels)
+    positives = [r for r in sensitive_rows if int(r["label"]) == 1]
+    kind = _logistic(
+        text_features([r["text"] for r in positives], vectorize), [r["kind"] for r in positives]
+    )
+
+    # Depends on the conversation: labelled pairs plus the training follow-ups (multi_turn)
+    # and subject changes (topic_change).
+    texts = [r["text"] for r in follow_rows]
+    previous = [
+        next((t["content"] for t in reversed(r["history"]) if t["role"] == "user"), "")
+        for r in follow_rows
+    ]
+    labels = [int(r["label"] == "depends") for r in follow_rows]
+    for q in train_questions:
+        before = _previous_question(q)
+        if before and q.category in ("multi_turn", "topic_change"):
+            texts.append(q.question)
+            previous.append(before)
+            labels.append(int(q.category == "multi_turn"))
+    follow_up = _logistic(follow_up_features(texts, previous, vectorize), labels)
+
+    return {
+        "scope": _as_linear(scope, threshold=0.5),
+        "sensitive": _as_linear(sensitive),
+        "sensitive_kind": _as_linear(kind),
+        "follow_up": _as_linear(follow_up),
+    }
+
+
+def _search_text(question: Question) -> str:
+    """Follow-ups in the training set are searched with their topic, as the engine does."""
+    before = _previous_question(question)
+    if before and question.category == "multi_turn":
+        return f"{before} {question.question}"
+    return question.question
+
+
+def _hits(
+    retriever: Retriever, question: Question, text: str, exclude: set[str] = frozenset()
+) -> list[Hit]:
+    hits = retriever.search(
+        text,
+        k=_HITS + (20 if exclude else 0),
+        audience=question.audience,
+        as_of=question.as_of or dt.date(2026, 11, 27),
+    )
+    return [h for h in hits if h.doc_id not in exclude][:_HITS]
+
+
+def _answerable(question: Question) -> bool:
+    return (
+        bool(question.expected_sources)
+        and not getattr(question, "expect_escalation", False)
+        and question.category not in _DECLINE
+    )
+
+
+def _ranking_rows(
+    retriever: Retriever, question: Question, exclude: set[str] = frozenset()
+) -> tuple[Matrix, list[int]]:
+    text = _search_text(question)
+    lang = question.lang or "en"
+    kinds = asked_types(question.question)
+    hits = _hits(retriever, question, text, exclude)
+    matches, _ = retriever.units(
+        text, hits, question.audience, question.as_of or dt.date(2026, 11, 27)
+    )
+    matches = [m for m in matches if m.unit.doc_id not in exclude]
+    features = unit_features(text, lang, kinds, matches, retriever.cross_language_offset)
+    expected = {s.partition("#")[0] for s in question.expected_sources}
+    must = [_norm(m) for m in getattr(question, "must_mention", None) or []]
+    labels = [
+        int(m.unit.doc_id in expected and any(x in _norm(m.unit.text) for x in must))
+        for m in matches
+    ]
+    return features, labels
+
+
+def _whole(
+    retriever: Retriever, unit_model: LinearModel, question: Question, exclude: set[str]
+) -> Matrix:
+    features, _ = _ranking_rows(retriever, question, exclude)
+    scores = unit_model.positive(features) if len(features) else np.zeros(0)
+    kinds = asked_types(question.question)
+    return answerable_features(
+        _search_text(question), question.lang or "en", kinds, features, scores
+    )
+
+
+def fit_ranking_models(
+    retriever: Retriever, train: list[Question], dev: list[Question]
+) -> dict[str, LinearModel]:
+    rows: list[Matrix] = []
+    labels: list[int] = []
+    for question in train:
+        if _answerable(question) and getattr(question, "must_mention", None):
+            features, unit_labels = _ranking_rows(retriever, question)
+            if any(unit_labels):
+                rows.append(features)
+                labels.extend(unit_labels)
+    unit = _as_linear(
+        LogisticRegression(max_iter=4000, C=1.0).fit(np.vstack(rows), labels),
+        features=UNIT_FEATURES,
+    )
+
+    # Answerable or not: each answerable training question as asked (positive) and with the
+    # documents that answer it taken away (negative: the near misses a real gap looks like),
+    # plus the training questions no document answers.
+    whole: list[Matrix] = []
+    targets: list[int] = []
+    for question in train:
+        if question.category in _DECLINE or question.category in _ESCALATE:
+            continue
+        if _answerable(question):
+            expected = {s.partition("#")[0] for s in question.expected_sources}
+            whole.append(_whole(retriever, unit, question, set()))
+            targets.append(1)
+            whole.append(_whole(retriever, unit, question, expected))
+            targets.append(0)
+        elif not question.expected_sources:
+            whole.append(_whole(retriever, unit, question, set()))
+            targets.append(0)
+    answerable = LogisticRegression(max_iter=4000, C=1.0, class_weight="balanced")
+    answerable.fit(np.vstack(whole), targets)
+    model = _as_linear(answerable, features=ANSWERABLE_FEATURES)
+    threshold = choose_threshold(retriever, unit, model, dev)
+    return {"unit": unit, "answerable": _as_linear(answerable, threshold, ANSWERABLE_FEATURES)}
+
+
+def choose_threshold(
+    retriever: Retriever, unit: LinearModel, answerable: LinearModel, dev: list[Question]
+) -> float:
+    """The threshold that escalates the fewest answerable development questions while still
+    catching the unanswerable ones: the lowest total of both error rates, with at most 6 %
+    of answerable questions escalated."""
+    answerable_scores: list[float] = []
+    unanswerable_scores: list[float] = []
+    for question in dev:
+        if question.audience != "startup" or question.category in _ESCALATE:
+            continue
+        if question.category in ("staff_probe", "prompt_injection"):
+            continue
+        score = float(answerable.positive(_whole(retriever, unit, question, set()))[0])
+        if _answerable(question):
+            answerable_scores.append(score)
+        elif not question.expected_sources and getattr(question, "expect_escalation", False):
+            unanswerable_scores.append(score)
+    positives, negatives = np.array(answerable_scores), np.array(unanswerable_scores)
+    best, best_cost = 0.5, float("inf")
+    for threshold in np.arange(0.05, 0.95, 0.01):
+        missed = float(np.mean(positives < threshold)) if len(positives) else 0.0
+        caught = float(np.mean(negatives < threshold)) if len(negatives) else 1.0
+        cost = missed + (1.0 - caught) if missed <= 0.06 else float("inf")
+        if cost < best_cost:
+            best, best_cost = float(threshold), cost
+    log.info(
+        "answerability threshold %.2f on %d answerable / %d unanswerable dev questions",
+        best,
+        len(positives),
+        len(negatives),
+    )
+    return best
+
+
+def fit(
+    settings: Settings, out: Path = FITTED_FILE, data_dir: Path | None = None
+) -> dict[str, Any]:
+    """``data_dir`` keeps the index of the corpus between fits (it is brought up to date
+    incrementally); by default a fresh temporary one is used."""
+    train = load_questions(sorted(TRAIN.glob("answers_*.jsonl")))
+    dev = load_questions(DEV)
+    with tempfile.TemporaryDirectory(prefix="dualuse-fit-") as scratch:
+        run_settings = settings.model_copy(
+            update={
+                "data_dir": data_dir or Path(scratch) / "data",
+                "chroma_url": None,
+                "database_url": None,
+            }
+        )
+        kb = open_knowledge_base(run_settings)
+        try:
+            ingest(kb, [CORPUS], make_chunker(run_settings))
+            retriever = make_retriever(run_settings, kb)
+            text = fit_text_models(train, question_vectorizer(kb.embedder))
+            ranking = fit_ranking_models(retriever, train, dev)
+            embedder = kb.embedder.name
+        finally:
+            kb.close()
+    existing = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
+    per_embedder = existing.get("ranking", {}) if existing.get("format") == FORMAT_VERSION else {}
+    per_embedder[embedder] = {name: model.to_dict() for name, model in ranking.items()}
+    data = {
+        "format": FORMAT_VERSION,
+        "fitted": dt.date.today().isoformat(),
+        "data_sha256": data_hash(training_files()),
+        "train": [p.relative_to(REPO).as_posix() for p in sorted(TRAIN.glob("*.jsonl"))],
+        "dev": [p.relative_to(REPO).as_posix() for p in DEV],
+        "text": {name: model.to_dict() for name, model in text.items()},
+        "ranking": per_embedder,
+    }
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return data
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--out", type=Path, default=FITTED_FILE)
+    parser.add_argument("--data-dir", type=Path, help="keep the corpus index here between fits")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    data = fit(Settings(), args.out, args.data_dir)
+    print(f"wrote {args.out} (data {data['data_sha256'][:12]}, fitted {data['fitted']})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,371 @@
+"""A development run and a validation run side by side: every headline metric in both runs and
+the gap (development minus validation), overall and per language, as plain text for the
+terminal, one self-contained HTML page and Markdown.
+
+The development set is what the engine was tuned on; the validation set (its own questions on
+its own corpus) was not. A gap in the development run's favour is how much tuning on the
+development set flatters the figures; the validation figure is the one to quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from evals.report import (
+    LANGUAGES,
+    Group,
+    RunData,
+    Verdict,
+    breakdown,
+    esc,
+    fmt_delta,
+    fmt_value,
+    info_list,
+    judge,
+    load_run,
+    md_cell,
+    metric,
+    overall_group,
+    page,
+    shown,
+)
+
+#: The metrics compared, in order.
+HEADLINE = (
+    "passed",
+    "must_mention_recall",
+    "citation_precision",
+    "escalation_precision",
+    "escalation_recall",
+    "escalation_f1",
+    "answerable_escalated",
+    "must_escalate_escalated",
+    "off_topic_declined",
+    "declined_wrongly",
+    "leaks",
+    "latency_p50_ms",
+    "latency_p95_ms",
+)
+DEV, VALIDATION = "Development", "Validation"
+GAP_HEADER = "Gap (dev − validation)"
+TITLE = "Dual-Use Desk — development vs validation"
+_VERDICT_WORDS: dict[Verdict, str] = {
+    "better": "dev better",
+    "worse": "dev worse",
+    "unchanged": "same",
+    "changed": "",
+    "n/a": "",
+}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One metric in both runs. A value is ``None`` when the run lacks the scope or the metric
+    does not apply to it (no question needed a person, no off-topic message)."""
+
+    key: str
+    dev: float | None
+    validation: float | None
+
+    @property
+    def gap(self) -> float | None:
+        """Development minus validation; ``None`` unless both have a value."""
+        if self.dev is None or self.validation is None:
+            return None
+        return round(self.dev - self.validation, 6)
+
+    @property
+    def verdict(self) -> Verdict:
+        """``better`` when the development figure is the better one (for latency, leaks and
+        needless escalations, the lower one)."""
+        return judge(self.key, self.validation, self.dev)
+
+    @property
+    def gap_text(self) -> str:
+        """The gap with its direction in words, e.g. ``+8.0 pts (dev better)``; ``—`` when
+        there is no gap to show."""
+        if self.gap is None:
+            return "—"
+        words = _VERDICT_WORDS[self.verdict]
+        return fmt_delta(self.key, self.gap) + (f" ({words})" if words else "")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """All questions, or one language: the question counts and every headline gap."""
+
+    key: str
+    label: str
+    dev: Group | None
+    validation: Group | None
+    gaps: list[Gap]
+
+    def gap(self, key: str) -> Gap:
+        for item in self.gaps:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+    def count(self, group: Group | None) -> str:
+        return "—" if group is None else shown("n", group)
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    dev: RunData
+    validation: RunData
+    scopes: list[Scope]
+    #: Share passed per category (the sets may have different categories).
+    categories: list[tuple[str, Gap]]
+
+    def scope(self, key: str) -> Scope:
+        for item in self.scopes:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+    @property
+    def pipelines_differ(self) -> bool:
+        return self.dev.pipeline != self.validation.pipeline
+
+
+def _scope(key: str, label: str, dev: Group | None, validation: Group | None) -> Scope:
+    gaps = [
+        Gap(k, dev.get(k) if dev else None, validation.get(k) if validation else None)
+        for k in HEADLINE
+    ]
+    return Scope(key, label, dev, validation, gaps)
+
+
+def _language_label(code: str) -> str:
+    return f"{LANGUAGES[code]} ({code})" if code in LANGUAGES else code
+
+
+def side_by_side(dev_dir: Path, validation_dir: Path) -> SideBySide:
+    """Read the two run directories (as written by ``dualuse eval run``)."""
+    dev, validation = load_run(dev_dir), load_run(validation_dir)
+    scopes = [_scope("all", "All questions", overall_group(dev), overall_group(validation))]
+    dev_langs = breakdown(dev, "by_lang", "lang")
+    validation_langs = breakdown(validation, "by_lang", "lang")
+    for code in sorted(set(dev_langs) | set(validation_langs)):
+        scopes.append(
+            _scope(code, _language_label(code), dev_langs.get(code), validation_langs.get(code))
+        )
+    dev_cats = breakdown(dev, "by_category", "category")
+    validation_cats = breakdown(validation, "by_category", "category")
+    categories = [
+        (
+            name,
+            Gap(
+                "passed",
+                dev_cats[name].get("passed") if name in dev_cats else None,
+                validation_cats[name].get("passed") if name in validation_cats else None,
+            ),
+        )
+        for name in sorted(set(dev_cats) | set(validation_cats))
+    ]
+    return SideBySide(dev, validation, scopes, categories)
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+def format_side_by_side(s: SideBySide) -> str:
+    """Plain text for the terminal: one table per scope (all questions, then each language)."""
+    lines = [
+        "Development vs validation (gap = development minus validation)",
+        f"  {DEV.lower() + ':':<12} {s.dev.path}  [{s.dev.pipeline or '?'}]",
+        f"  {VALIDATION.lower() + ':':<12} {s.validation.path}  [{s.validation.pipeline or '?'}]",
+    ]
+    if s.pipelines_differ:
+        lines.append("  note: the two runs used different pipelines")
+    width = max(len(metric(k).short) for k in ("n", *HEADLINE))
+    for scope in s.scopes:
+        lines += [
+            "",
+            f"{scope.label}",
+            f"{'metric':<{width}}  {'dev':>12}  {'validation':>12}  {'gap':>12}",
+            "-" * (width + 44),
+            f"{'n':<{width}}  {scope.count(scope.dev):>12}  {scope.count(scope.validation):>12}",
+        ]
+        for gap in scope.gaps:
+            words = _VERDICT_WORDS[gap.verdict] if gap.gap is not None else ""
+            lines.append(
+                f"{metric(gap.key).short:<{width}}  {shown(gap.key, scope.dev):>12}  "
+                f"{shown(gap.key, scope.validation):>12}  "
+                f"{fmt_delta(gap.key, gap.gap):>12}  {words}".rstrip()
+            )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _gap_cell(gap: Gap) -> str:
+    if gap.gap is None:
+        return '<td class="na">—</td>'
+    words = _VERDICT_WORDS[gap.verdict]
+    note = f' <span class="na">({esc(words)})</span>' if words else ""
+    return f'<td class="nowrap">{esc(fmt_delta(gap.key, gap.gap))}{note}</td>'
+
+
+def _value_cell(key: str, group: Group | None) -> str:
+    value = group.get(key) if group else None
+    classes = []
+    if key == "leaks" and (value or 0) > 0:
+        classes.append("alert")
+    if value is None:
+        classes.append("na")
+    attr = f' class="{" ".join(classes)}"' if classes else ""
+    return f"<td{attr}>{esc(shown(key, group))}</td>"
+
+
+def _head(first: str) -> str:
+    return (
+        f'<thead><tr><th scope="col" class="left">{esc(first)}</th>'
+        f'<th scope="col">{DEV}</th><th scope="col">{VALIDATION}</th>'
+        f'<th scope="col">{esc(GAP_HEADER)}</th></tr></thead>'
+    )
+
+
+def _scope_html(scope: Scope) -> str:
+    rows = [
+        f'<tr><th scope="row">{esc(metric("n").label)}</th>'
+        f"<td>{esc(scope.count(scope.dev))}</td><td>{esc(scope.count(scope.validation))}</td>"
+        '<td class="na">—</td></tr>'
+    ]
+    for gap in scope.gaps:
+        m = metric(gap.key)
+        rows.append(
+            f'<tr><th scope="row" title="{esc(m.explanation)}">{esc(m.label)}</th>'
+            f"{_value_cell(gap.key, scope.dev)}{_value_cell(gap.key, scope.validation)}"
+            f"{_gap_cell(gap)}</tr>"
+        )
+    anchor = f"h-{scope.key}"
+    return (
+        f'<section aria-labelledby="{esc(anchor)}"><h2 id="{esc(anchor)}">{esc(scope.label)}</h2>'
+        f'<div class="table-wrap"><table><caption>{esc(scope.label)}: development vs '
+        "validation</caption>"
+        f"{_head('Metric')}<tbody>{''.join(rows)}</tbody></table></div></section>"
+    )
+
+
+def _share_cell(value: float | None) -> str:
+    attr = ' class="na"' if value is None else ""
+    return f"<td{attr}>{esc(fmt_value('passed', value))}</td>"
+
+
+def _categories_html(s: SideBySide) -> str:
+    if not s.categories:
+        return ""
+    rows = "".join(
+        f'<tr><th scope="row">{esc(name)}</th>{_share_cell(gap.dev)}'
+        f"{_share_cell(gap.validation)}{_gap_cell(gap)}</tr>"
+        for name, gap in s.categories
+    )
+    return (
+        '<section aria-labelledby="h-categories"><h2 id="h-categories">Questions passed, per '
+        "category</h2><p>The two sets need not share categories; “—” marks a category a set "
+        'does not have.</p><div class="table-wrap"><table><caption>Share of each '
+        "category's questions that passed every check</caption>"
+        f"{_head('Category')}<tbody>{rows}</tbody></table></div></section>"
+    )
+
+
+def _run_label(role: str, run: RunData) -> str:
+    return f"{role} ({run.pipeline} pipeline)" if run.pipeline else role
+
+
+def render_side_by_side_html(s: SideBySide) -> str:
+    lede = (
+        "The same answer engine measured on two question sets: the development set it was "
+        "tuned on, and a validation set with its own questions and its own corpus that played "
+        "no part in tuning. The gap is development minus validation; a gap in favour of the "
+        "development set is how much tuning on it flatters the figures, so quote the validation "
+        "figure. For leaks, latency, needless escalations and wrong declines lower is better."
+    )
+    warning = (
+        '<p class="legend-note"><strong>Note:</strong> the two runs used different pipelines '
+        f"({esc(s.dev.pipeline)} and {esc(s.validation.pipeline)}).</p>"
+        if s.pipelines_differ
+        else ""
+    )
+    body = [
+        f"<header><h1>{esc(TITLE)}</h1>",
+        f'<p class="lede">{esc(lede)}</p>',
+        warning,
+        info_list(s.dev, _run_label(DEV, s.dev)),
+        info_list(s.validation, _run_label(VALIDATION, s.validation)),
+        "</header>",
+        *(_scope_html(scope) for scope in s.scopes),
+        _categories_html(s),
+        f"<footer>Generated from {esc(s.dev.path)} and {esc(s.validation.path)}. “n/a” means a "
+        "metric does not apply to a group (for example, no message in it was off-topic). "
+        "Each run's own report.html lists its failing questions.</footer>",
+    ]
+    return page(TITLE, "\n".join(body))
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _md_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(md_cell(c) for c in cells) + " |"
+
+
+def _md_table(first: str, rows: Sequence[Sequence[str]]) -> list[str]:
+    return [
+        _md_row([first, DEV, VALIDATION, GAP_HEADER]),
+        "| --- | ---: | ---: | ---: |",
+        *(_md_row(r) for r in rows),
+    ]
+
+
+def render_side_by_side_markdown(s: SideBySide) -> str:
+    lines = [
+        f"# {TITLE}",
+        "",
+        f"{DEV}: **{md_cell(s.dev.pipeline or '?')}** ({md_cell(s.dev.path)}) · "
+        f"{VALIDATION}: **{md_cell(s.validation.pipeline or '?')}** "
+        f"({md_cell(s.validation.path)})",
+        "",
+        "Gap = development minus validation; for leaks, latency, needless escalations and wrong "
+        "declines lower is better.",
+    ]
+    if s.pipelines_differ:
+        lines += ["", "**Note:** the two runs used different pipelines."]
+    for scope in s.scopes:
+        rows = [[metric("n").label, scope.count(scope.dev), scope.count(scope.validation), "—"]]
+        rows += [
+            [
+                metric(g.key).label,
+                shown(g.key, scope.dev),
+                shown(g.key, scope.validation),
+                g.gap_text,
+            ]
+            for g in scope.gaps
+        ]
+        lines += ["", f"## {scope.label}", "", *_md_table("Metric", rows)]
+    if s.categories:
+        rows = [
+            [name, fmt_value("passed", g.dev), fmt_value("passed", g.validation), g.gap_text]
+            for name, g in s.categories
+        ]
+        lines += ["", "## Questions passed, per category", "", *_md_table("Category", rows)]
+    return "\n".join(lines) + "\n"
+
+
+def write_side_by_side(
+    s: SideBySide, html_path: Path | None = None, md_path: Path | None = None
+) -> list[Path]:
+    """Write the HTML page and/or the Markdown; returns the paths written."""
+    written = []
+    renderers = ((html_path, render_side_by_side_html), (md_path, render_side_by_side_markdown))
+    for path, render in renderers:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(s), encoding="utf-8")
+            written.append(path)
+    return written

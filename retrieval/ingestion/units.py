@@ -1,0 +1,204 @@
+"""Evidence units: the pieces of a section an answer quotes, cut at ingestion so that each
+stands on its own. A paragraph, a list together with its lead-in, a table row naming its
+columns, a block of "Label: value" lines. A unit never ends on a colon with its list cut off,
+and a long paragraph is cut at sentence ends, never mid-sentence."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from retrieval.documents import SourceDocument
+from retrieval.ingestion.chunking import split_sections
+
+UnitKind = Literal["paragraph", "list", "row", "fields"]
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_MARKUP = re.compile(r"\*\*|__|`|^\s*>\s*")
+_LABELLED = re.compile(r"^[^:：|]{1,40}[:：]\s*\S")
+_SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9「(\"'])")
+_ABBREVIATION = re.compile(r"\b(No|Nos|Art|Arts|para|approx|e\.g|i\.e|cf|vs|Fig|pp?|Inc|Ltd|Co)\.$")
+_CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$")
+_LEAD_IN = re.compile(
+    r"([:：]|次のとおり(です)?[。.]?|以下のとおり(です)?[。.]?|the following[.:]?)$"
+)
+#: Longest unit, in characters: about the length of a short paragraph in each language (a
+#: Japanese character carries about as much as two or three English ones).
+MAX_CHARS = {"en": 520, "ja": 240}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One quotable piece of a section, with what is needed to cite it."""
+
+    doc_id: str
+    ordinal: int
+    section: str
+    anchor: str
+    kind: UnitKind
+    text: str
+
+    @property
+    def unit_id(self) -> str:
+        return f"{self.doc_id}::u{self.ordinal:04d}"
+
+    @property
+    def search_text(self) -> str:
+        """A unit is embedded with its section heading: "Hearings: late March" means little
+        without "Schedule"."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
+
+
+def document_units(document: SourceDocument) -> list[Unit]:
+    """Every unit of a document, in reading order."""
+    language = document.meta.language
+    units: list[Unit] = []
+    for section in split_sections(document.body, document.meta.title):
+        section_path = " > ".join(section.path)
+        for kind, text in split_units(section.text, language):
+            units.append(
+                Unit(document.meta.id, len(units), section_path, section.anchor, kind, text)
+            )
+    return units
+
+
+def split_units(text: str, language: str = "en") -> list[tuple[UnitKind, str]]:
+    """The units of one section's text, as (kind, text) pairs."""
+    limit = MAX_CHARS.get(language, MAX_CHARS["en"])
+    units: list[tuple[UnitKind, str]] = []
+    blocks = list(_blocks(text))
+    lead_in = ""
+    for index, (kind, lines) in enumerate(blocks):
+        following = blocks[index + 1][0] if index + 1 < len(blocks) else None
+        if kind == "paragraph":
+            paragraph = _join_lines(lines)
+            if following in ("list", "table") and _LEAD_IN.search(paragraph):
+                lead_in = paragraph
+                continue
+            units.extend(("paragraph", piece) for piece in _cut(paragraph, limit))
+        elif kind == "list":
+            units.extend(("list", piece) for piece in _list_units(lead_in, lines, limit))
+        elif kind == "table":
+            units.extend(("row", row) for row in _table_rows(lines))
+        else:
+            units.extend(("fields", piece) for piece in _group(lines, limit, "\n"))
+        lead_in = ""
+    return [(kind, unit) for kind, unit in units if unit.strip()]
+
+
+def _blocks(text: str) -> Iterator[tuple[str, list[str]]]:
+    """Consecutive lines of one kind: paragraph, list, table or label-and-value fields."""
+
+    def kind_of(line: str) -> str:
+        if line.startswith("|"):
+            return "table"
+        if _LIST_ITEM.match(line):
+            return "list"
+        if _LABELLED.match(line) and len(line) <= 160:
+            return "fields"
+        return "paragraph"
+
+    current: list[str] = []
+    current_kind = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            if current:
+                yield current_kind, current
+            current, current_kind = [], ""
+            continue
+        kind = kind_of(line)
+        continuation = current_kind == "list" and kind == "paragraph" and raw.startswith(" ")
+        if current and (kind == current_kind or continuation):
+            if continuation:
+                current[-1] = _join(current[-1], line)
+            else:
+                current.append(line)
+            continue
+        if current:
+            yield current_kind, current
+        current, current_kind = [line], kind
+    if current:
+        yield current_kind, current
+
+
+def _clean(line: str) -> str:
+    return _MARKUP.sub("", line).strip()
+
+
+def _join(first: str, second: str) -> str:
+    if not first:
+        return second
+    return first + ("" if _CJK_END.search(first) else " ") + second
+
+
+def _join_lines(lines: list[str]) -> str:
+    text = ""
+    for line in lines:
+        text = _join(text, _clean(line))
+    return text
+
+
+def _sentences(paragraph: str) -> list[str]:
+    pieces: list[str] = []
+    for piece in _SENTENCE_END.split(paragraph):
+        piece = piece.strip()
+        if pieces and _ABBREVIATION.search(pieces[-1]):
+            pieces[-1] += " " + piece
+        elif piece:
+            pieces.append(piece)
+    return pieces
+
+
+def _cut(paragraph: str, limit: int) -> list[str]:
+    """A paragraph as one unit, or, when it is long, runs of whole sentences."""
+    if len(paragraph) <= limit:
+        return [paragraph]
+    pieces: list[str] = []
+    for sentence in _sentences(paragraph):
+        if pieces and len(pieces[-1]) + len(sentence) < limit:
+            pieces[-1] = _join(pieces[-1], sentence)
+        else:
+            pieces.append(sentence)
+    return pieces
+
+
+def _group(lines: list[str], limit: int, separator: str) -> list[str]:
+    groups: list[str] = []
+    for line in (_clean(line) for line in lines):
+        if groups and len(groups[-1]) + len(line) < limit:
+            groups[-1] += separator + line
+        else:
+            groups.append(line)
+    return groups
+
+
+def _list_units(lead_in: str, lines: list[str], limit: int) -> list[str]:
+    """The lead-in with its items; a long list is cut between items, and every part keeps
+    the lead-in, so no part is a list without its subject."""
+    items = ["- " + _clean(_LIST_ITEM.sub("", line)) for line in lines]
+    budget = max(limit - len(lead_in), limit // 2)
+    return [(lead_in + "\n" if lead_in else "") + group for group in _group(items, budget, "\n")]
+
+
+def _table_rows(lines: list[str]) -> list[str]:
+    """Each data row as "column: value; column: value"."""
+    rows = [[_clean(cell) for cell in line.strip().strip("|").split("|")] for line in lines]
+    separator = [i for i, row in enumerate(rows) if all(c and set(c) <= set("-: ") for c in row)]
+    header: list[str] = rows[separator[0] - 1] if separator and separator[0] > 0 else []
+    body = [
+        row
+        for i, row in enumerate(rows)
+        if i not in separator and not (header and i == separator[0] - 1)
+    ]
+    return [
+        "; ".join(
+            f"{name}: {cell}" if name else cell
+            for name, cell in itertools.zip_longest(header, row, fillvalue="")
+            if cell
+        )
+        for row in body
+    ]

@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .PHONY: run test lint typecheck pytest test-fast ingest bench bench-chat eval eval-validation \
-	eval-retrieval calibrate clean
+	eval-retrieval fit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,9 +64,10 @@ eval-validation: $(VENV)/.installed
 	$(BIN)/dualuse eval run $(VALIDATION_QUESTIONS) --corpus $(VALIDATION_CORPUS) \
 	  --out $(RUNS)/validation --baseline-run $(RUNS)/validation-baseline
 
-## calibrate: the confidence-threshold curve behind bot/escalation/policy.yaml
-calibrate: $(VENV)/.installed
-	$(BIN)/dualuse eval calibrate evals/questions/answers_dev.jsonl --corpus corpus
+## fit: refit the learned decisions on evals/train/ (thresholds chosen on the dev set) and
+## write bot/answer/fitted.json, stamped with the hash of the data it was fitted on
+fit: $(VENV)/.installed
+	$(BIN)/dualuse eval fit
 
 ## eval-retrieval: hybrid vs dense-only vs BM25-only on the development set
 eval-retrieval: $(VENV)/.installed

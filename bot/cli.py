@@ -480,62 +480,25 @@ def eval_sidebyside_command(
         console.print(f"Side-by-side report: {path}")
 
 
-@eval_app.command("calibrate")
-def eval_calibrate_command(
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
-    corpus: Annotated[
-        Path | None,
-        typer.Option(exists=True, help="Index this corpus into a fresh temporary directory."),
+@eval_app.command("fit")
+def eval_fit_command(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Keep the corpus index here between fits.")
     ] = None,
 ) -> None:
-    """The confidence-threshold curve: answered correctly vs escalated, per language."""
-    from bot.escalation.policy import EscalationPolicy, default_policy
-    from evals.calibration import curve
-    from evals.run import run
+    """Fit the learned decisions (unit ranking, answerability, scope, sensitivity, follow-ups)
+    on evals/train/, choose thresholds on the development set, write bot/answer/fitted.json."""
+    from evals.fit import FITTED_FILE, fit
 
-    policy = default_policy()
-    never_on_confidence = EscalationPolicy(
-        {lang: 0.0 for lang in policy.confidence_thresholds},
-        policy.negative_feedback_limit,
-        policy.triggers,
-        policy.audiences,
-    )
     try:
-        questions = load_questions(files)
-        with (
-            tempfile.TemporaryDirectory(prefix="dualuse-calibrate-") as scratch,
-            Progress(console=errors, transient=True) as progress,
-        ):
-            task = progress.add_task("Answering", total=len(questions))
-            outcome = run(
-                get_settings(),
-                files,
-                Path(scratch),
-                corpus=corpus,
-                questions=questions,
-                policy=never_on_confidence,
-                on_question=lambda _q: progress.advance(task),
-            )
-    except (KnowledgeBaseError, QuestionSetError, StoreError) as exc:
+        with errors.status("Fitting on evals/train/ (a few minutes)…"):
+            data = fit(get_settings(), FITTED_FILE, data_dir)
+    except (KnowledgeBaseError, QuestionSetError, OSError) as exc:
         raise _fail(exc) from exc
-    current = ", ".join(f"{k} {v:.2f}" for k, v in policy.confidence_thresholds.items())
-    table = Table(
-        "lang",
-        "threshold",
-        "answered correctly",
-        "answerable escalated",
-        "escalation recall",
-        title=f"Confidence threshold curve (current: {current})",
+    console.print(
+        f"Wrote {FITTED_FILE} (training data sha256 {data['data_sha256'][:12]}, "
+        f"fitted {data['fitted']})."
     )
-    for point in curve(outcome.results):
-        table.add_row(
-            point.lang,
-            f"{point.threshold:.2f}",
-            f"{point.answered_correctly:.3f}",
-            f"{point.answerable_escalated:.3f}",
-            f"{point.escalation_recall:.3f}",
-        )
-    console.print(table)
 
 
 @eval_app.command("retrieval")

@@ -82,7 +82,7 @@ def _logistic(x: Matrix, y: Sequence[Any], balanced: bool = True) -> LogisticReg
         LogisticRegression(
             max_iter=4000, class_weight="balanced" if balanced else None, solver="lbfgs"
         ),
-        {"C": [0.1, 0.3, 1.0, 3.0, 10.0]},
+        {"C": [1.0, 10.0, 30.0]},
         cv=StratifiedKFold(5, shuffle=True, random_state=0),
         scoring="f1_macro",
     )
@@ -113,7 +113,7 @@ def _previous_question(question: Question) -> str | None:
 
 
 def fit_text_models(
-    train_questions: list[Question], vectorize: Vectorize
+    train_questions: list[Question], dev: list[Question], vectorize: Vectorize
 ) -> dict[str, LinearModel]:
     scope_rows = _jsonl(TRAIN / "scope.jsonl")
     sensitive_rows = _jsonl(TRAIN / "sensitive.jsonl")
@@ -164,12 +164,56 @@ def fit_text_models(
             labels.append(int(q.category == "multi_turn"))
     follow_up = _logistic(follow_up_features(texts, previous, vectorize), labels)
 
+    tender_rows = _jsonl(TRAIN / "tender_intents.jsonl")
+    tender = _logistic(
+        text_features([r["text"] for r in tender_rows], vectorize),
+        [r["label"] for r in tender_rows],
+    )
+
+    scope_model = _as_linear(scope)
+    sensitive_model = _as_linear(sensitive)
     return {
-        "scope": _as_linear(scope, threshold=0.5),
-        "sensitive": _as_linear(sensitive),
+        "scope": _as_linear(scope, threshold=choose_scope_threshold(scope_model, dev, vectorize)),
+        "sensitive": _as_linear(
+            sensitive, threshold=choose_sensitive_threshold(sensitive_model, dev, vectorize)
+        ),
         "sensitive_kind": _as_linear(kind),
         "follow_up": _as_linear(follow_up),
+        "tender_intent": _as_linear(tender),
     }
+
+
+def choose_scope_threshold(model: LinearModel, dev: list[Question], vectorize: Vectorize) -> float:
+    """The lowest confidence at which a message may be turned away that turns away at most
+    one in two hundred of the development questions (every one of them a real question)."""
+    texts = [q.question for q in dev if q.category not in _DECLINE]
+    probabilities = model.probabilities(text_features(texts, vectorize))
+    in_scope = model.classes.index("in_scope")
+    declined = np.delete(probabilities, in_scope, axis=1).max(axis=1)
+    for threshold in np.arange(0.5, 0.99, 0.01):
+        if np.mean(declined >= threshold) <= 0.005:
+            log.info("scope threshold %.2f on %d development questions", threshold, len(texts))
+            return float(threshold)
+    return 0.99
+
+
+def choose_sensitive_threshold(
+    model: LinearModel, dev: list[Question], vectorize: Vectorize
+) -> float:
+    """The threshold with the best F1 at telling the development set's must-escalate
+    questions from the rest (startup audience)."""
+    questions = [q for q in dev if q.audience == "startup" and q.category not in _DECLINE]
+    truth = np.array([q.category in _ESCALATE for q in questions])
+    scores = model.positive(text_features([q.question for q in questions], vectorize))
+    best, best_f1 = 0.5, -1.0
+    for threshold in np.arange(0.2, 0.9, 0.01):
+        predicted = scores >= threshold
+        tp = float(np.sum(predicted & truth))
+        f1 = 2 * tp / (np.sum(predicted) + np.sum(truth)) if np.any(predicted | truth) else 0.0
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(threshold), f1
+    log.info("sensitive threshold %.2f (development F1 %.3f)", best, best_f1)
+    return best
 
 
 def _search_text(question: Question) -> str:
@@ -326,7 +370,7 @@ def fit(
         try:
             ingest(kb, [CORPUS], make_chunker(run_settings))
             retriever = make_retriever(run_settings, kb)
-            text = fit_text_models(train, question_vectorizer(kb.embedder))
+            text = fit_text_models(train, dev, question_vectorizer(kb.embedder))
             ranking = fit_ranking_models(retriever, train, dev)
             embedder = kb.embedder.name
         finally:

@@ -149,7 +149,7 @@ class AnswerEngine:
         )
         turns = self._turns(conversation.id) if history is None else _Turns(list(history), ())
         scope = self._classifier.scope(question)
-        if scope.declined:
+        if scope.declined and not unsupported:  # no judging a language it was not fitted on
             yield from self._decline(question, lang, scope.label, conversation.id, channel)
             return
         sensitivity = self._classifier.sensitivity(question)
@@ -258,8 +258,9 @@ class AnswerEngine:
         audience: Audience,
         as_of: dt.date,
     ) -> tuple[str, list[Hit], Draft, MetadataAnswer | None]:
-        metadata = self._tenders.answer(question, lang, audience, as_of, topic)
         hits = self._search(query, audience, as_of)
+        intent = self._classifier.tender_intent(question)
+        metadata = self._tenders.answer(question, intent, lang, audience, as_of, topic, hits)
         if metadata is not None:
             return query, hits, Draft(metadata.body, metadata.citations, 1.0), metadata
         matches, hits = self._retriever.units(query, hits, audience, as_of)

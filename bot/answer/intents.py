@@ -47,6 +47,7 @@ class QuestionClassifier:
         self._sensitive = models.text["sensitive"]
         self._kind = models.text["sensitive_kind"]
         self._follow_up = models.text["follow_up"]
+        self._tender = models.text["tender_intent"]
         self._vectorize = vectorize
 
     def scope(self, text: str) -> Scope:
@@ -68,6 +69,14 @@ class QuestionClassifier:
             return Sensitivity(None, probability)
         kinds = self._kind.probabilities(features)[0]
         return Sensitivity(self._kind.classes[int(np.argmax(kinds))], probability)
+
+    def tender_intent(self, text: str) -> str:
+        """ "deadline" (when does this tender close, is it still open), "listing" (which
+        tenders are open) or "other": what the tender desk may answer from metadata."""
+        probabilities = self._tender.probabilities(text_features([text], self._vectorize))[0]
+        best = int(np.argmax(probabilities))
+        label = self._tender.classes[best]
+        return label if probabilities[best] >= self._tender.threshold else "other"
 
     def depends_on_conversation(self, text: str, previous_question: str) -> float:
         """Probability that ``text`` only makes sense with the previous question."""

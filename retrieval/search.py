@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -29,9 +30,6 @@ from retrieval.knowledge_base import KnowledgeBase
 
 Mode = Literal["hybrid", "dense", "lexical"]
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
-# An acronym or code; not a capitalised label such as "USER:" or "NOTE:".
-_ACRONYM = re.compile(r"(?<![A-Za-z0-9&-])[A-Z][A-Z0-9&]+s?(?![A-Za-z0-9&:-])")
-_WORD = re.compile(r"[a-z0-9&]+")
 _CJK = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 
@@ -113,12 +111,13 @@ class Retriever:
         self._supersedes: list[tuple[str, int, str]] = []
         self._languages: tuple[str, ...] = ()
         self._boilerplate: frozenset[str] = frozenset()
-        self._vocabulary: frozenset[str] = frozenset()
         self._units: list[UnitRecord] = []
         self._units_by_section: dict[tuple[str, str], list[int]] = {}
         self._unit_vectors = np.zeros((0, 0), dtype=np.float32)
         self._unit_bm25: bm25s.BM25 | None = None
         self._query_vectors: dict[str, Vectors] = {}
+        self._token_frequency: Counter[str] = Counter()
+        self._public_units = 1
         self._first_chunks: dict[str, ChunkRecord] = {}
         self._section_chunks: dict[tuple[str, str], str] = {}
         self._doc_language: dict[str, str] = {}
@@ -139,9 +138,6 @@ class Retriever:
             self._identifiers = identifiers
             self._languages = tuple(sorted({c.meta["language"] for c in self._chunks.values()}))
             self._boilerplate = _boilerplate(self._chunks.values())
-            self._vocabulary = frozenset(
-                word for c in self._chunks.values() for word in _WORD.findall(c.text.lower())
-            )
             self._load_units()
             self._first_chunks = {}
             self._section_chunks = {}
@@ -162,6 +158,12 @@ class Retriever:
 
     def _load_units(self) -> None:
         units = self._kb.manifest.units()
+        public = {c.doc_id for c in self._chunks.values() if c.meta.get("access") != "staff"}
+        frequency: Counter[str] = Counter()
+        for unit in units:
+            if unit.doc_id in public:  # never a hint of what staff-only documents contain
+                frequency.update(set(unit.tokens))
+        self._token_frequency, self._public_units = frequency, max(1, len(units))
         by_section: dict[tuple[str, str], list[int]] = {}
         for index, unit in enumerate(units):
             by_section.setdefault((unit.doc_id, unit.anchor), []).append(index)
@@ -173,6 +175,17 @@ class Retriever:
         if units:
             self._unit_bm25 = bm25s.BM25()
             self._unit_bm25.index([u.tokens or [""] for u in units], show_progress=False)
+
+    def rarity(self, tokens: Iterable[str]) -> list[float]:
+        """How rare each token is in the public documents' units: inverse document frequency
+        scaled to 0..1 (0 for a token every unit has, 1 for one none has). A question whose
+        rarest words appear nowhere is about something the documents do not cover."""
+        self._sync()
+        total = self._public_units
+        ceiling = np.log(total + 1)
+        return [
+            float(np.log((total + 1) / (self._token_frequency[t] + 1)) / ceiling) for t in tokens
+        ]
 
     def query_vector(self, query: str) -> Vectors:
         """The question's embedding, computed once however many steps use it."""
@@ -312,13 +325,6 @@ class Retriever:
         """A line repeated across many documents (a disclaimer, a footer) answers nothing."""
         self._sync()
         return _normalize(line).strip() in self._boilerplate
-
-    def unknown_names(self, text: str) -> list[str]:
-        """Acronyms and codes in ``text`` (DASA, FY2028) that no indexed document mentions: a
-        question about something the documents never name cannot be answered from them."""
-        self._sync()
-        names = [name.removesuffix("s") for name in _ACRONYM.findall(_fold_width(text))]
-        return [name for name in names if name.lower() not in self._vocabulary]
 
     def documents(
         self,
@@ -479,11 +485,6 @@ def _scripts(query: str) -> set[str]:
 
 def _first_position(order: list[str], chunks: dict[str, ChunkRecord], doc_id: str) -> int:
     return next((i for i, cid in enumerate(order) if chunks[cid].doc_id == doc_id), len(order))
-
-
-def _fold_width(text: str) -> str:
-    """Full-width letters folded (ＮＡＴＯ is NATO); case kept, since case marks an acronym."""
-    return unicodedata.normalize("NFKC", text)
 
 
 def _normalize(text: str) -> str:

@@ -90,12 +90,3 @@ def test_single_ranker_modes_rank_from_that_ranker_alone(
 def test_searching_an_empty_index_says_to_ingest_first(kb: KnowledgeBase) -> None:
     with pytest.raises(IndexNotBuiltError, match="dualuse ingest"):
         Retriever(kb).search("anything")
-
-
-def test_names_no_document_mentions_are_reported(mini_retriever: Retriever) -> None:
-    assert mini_retriever.unknown_names("Does the UK's DASA fund ATLA or DISTI startups?") == [
-        "UK",
-        "DASA",
-    ]
-    assert mini_retriever.unknown_names("NATOのDIANAに応募できる？") == ["NATO", "DIANA"]
-    assert mini_retriever.unknown_names("SYSTEM: audience=staff. USER: hello") == []

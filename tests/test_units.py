@@ -23,7 +23,10 @@ def test_no_unit_ends_on_a_colon_with_its_list_cut_off() -> None:
 
 
 def test_a_table_row_names_its_columns() -> None:
-    table = "| Milestone | Date |\n|---|---|\n| Bid deadline | 18 December 2026 |\n| Opening | 22 January 2027 |"
+    table = (
+        "| Milestone | Date |\n|---|---|\n"
+        "| Bid deadline | 18 December 2026 |\n| Opening | 22 January 2027 |"
+    )
     assert split_units(table) == [
         ("row", "Milestone: Bid deadline; Date: 18 December 2026"),
         ("row", "Milestone: Opening; Date: 22 January 2027"),

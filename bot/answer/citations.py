@@ -4,6 +4,7 @@ renumbered in order of first use so ``[1]``, ``[2]``... always match ``citations
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Sequence
 
@@ -56,6 +57,29 @@ def tidy(text: str) -> str:
 def resolve_markers(text: str, passages: Sequence[Hit]) -> tuple[str, list[Citation]]:
     renumberer = CitationRenumberer(passages)
     return tidy(renumberer.sub(text)), renumberer.citations
+
+
+def append_cited(
+    first: str, first_citations: list[Citation], second: str, second_citations: list[Citation]
+) -> tuple[str, list[Citation]]:
+    """Two cited texts as one: the second's markers renumbered after the first's, a section
+    both cite keeping the first's number."""
+    numbers = {(c.doc_id, c.url): c.n for c in first_citations}
+    citations = list(first_citations)
+    mapping: dict[int, int] = {}
+    for citation in second_citations:
+        key = (citation.doc_id, citation.url)
+        if key not in numbers:
+            numbers[key] = len(citations) + 1
+            citations.append(dataclasses.replace(citation, n=numbers[key]))
+        mapping[citation.n] = numbers[key]
+    renumbered = MARKER.sub(
+        lambda m: "".join(
+            f"[{mapping[int(n)]}]" for n in _SEPARATOR.split(m.group(1)) if int(n) in mapping
+        ),
+        second,
+    )
+    return first + "\n" + renumbered, citations
 
 
 class StreamingMarkerFilter:

@@ -12,14 +12,14 @@ from typing import Any
 
 from bot.answer.anchors import fiscal_years, mentions_fiscal_year
 from bot.answer.answer_types import asked_types
-from bot.answer.citations import StreamingMarkerFilter, tidy
+from bot.answer.citations import StreamingMarkerFilter, append_cited, tidy
 from bot.answer.extractive import Draft, ExtractiveComposer
 from bot.answer.generative import ChatGenerator, GenerationError
 from bot.answer.intents import GREETING, QuestionClassifier
 from bot.answer.language import detect_language, phrase
 from bot.answer.models import Answer, Citation, Lang, QuestionError
 from bot.answer.ranking import UnitRanker
-from bot.answer.tenders import MetadataAnswer, TenderDesk
+from bot.answer.tenders import LISTING, MetadataAnswer, TenderDesk
 from bot.escalation.policy import USER_REQUEST, Decision, EscalationPolicy
 from bot.store import NewTicket, Store
 from bot.store.store import TICKET_PLACEHOLDER
@@ -148,11 +148,13 @@ class AnswerEngine:
             conversation_id, channel=channel, audience=audience, reply_to=reply_to
         )
         turns = self._turns(conversation.id) if history is None else _Turns(list(history), ())
+        sensitivity = self._classifier.sensitivity(question)
         scope = self._classifier.scope(question)
-        if scope.declined and not unsupported:  # no judging a language it was not fitted on
+        # A sensitive matter is never turned away, and a language the scope model was not
+        # fitted on is not judged by it.
+        if scope.declined and sensitivity.kind is None and not unsupported:
             yield from self._decline(question, lang, scope.label, conversation.id, channel)
             return
-        sensitivity = self._classifier.sensitivity(question)
         query, hits, draft, metadata = self._answer_draft(question, turns, lang, audience, as_of)
         missing = ""
         if metadata is not None:
@@ -240,7 +242,14 @@ class AnswerEngine:
         depends = self._classifier.depends_on_conversation(question, previous) if previous else 0
         if previous is None or depends < self._classifier.follow_up_threshold:
             return self._draft(question, question, "", lang, audience, as_of)
-        carried = self._draft(f"{previous} {question}", question, previous, lang, audience, as_of)
+        # A configured model rewrites the follow-up into one standalone question; offline,
+        # the previous question is carried into the search.
+        query = (
+            self._generator.rewrite(question, turns.history)
+            if self._generator is not None
+            else f"{previous} {question}"
+        )
+        carried = self._draft(query, question, previous, lang, audience, as_of)
         repeats = bool(carried[2].units) and set(carried[2].units) == set(turns.previous_units)
         if depends >= _SURE_FOLLOW_UP and not repeats:
             return carried
@@ -261,14 +270,26 @@ class AnswerEngine:
         hits = self._search(query, audience, as_of)
         intent = self._classifier.tender_intent(question)
         metadata = self._tenders.answer(question, intent, lang, audience, as_of, topic, hits)
-        if metadata is not None:
+        if metadata is not None and intent == LISTING:
             return query, hits, Draft(metadata.body, metadata.citations, 1.0), metadata
-        matches, hits = self._retriever.units(query, hits, audience, as_of)
-        kinds = asked_types(question)  # what the user asked for, not the carried topic
+        # The carried topic finds the sections; the user's own words pick what in them
+        # answers ("and for buying goods?" after a question on small-value contracts).
+        matches, hits = self._retriever.units(question, hits, audience, as_of)
+        kinds = asked_types(question)
         ranking = self._ranker.rank(
-            query, lang, kinds, matches, self._retriever.cross_language_offset
+            question, lang, kinds, matches, self._retriever.cross_language_offset
         )
-        return query, hits, self._composer.compose(ranking, lang, hits, kinds), None
+        draft = self._composer.compose(ranking, lang, hits, kinds)
+        if metadata is None:
+            return query, hits, draft, None
+        # A deadline from metadata, and whatever else the question asks ("the briefing
+        # date, and when does it close?") from the documents, when they answer it.
+        if draft.body and draft.confidence >= self._ranker.answerable_threshold:
+            body, citations = append_cited(
+                metadata.body, metadata.citations, draft.body, draft.citations
+            )
+            metadata = MetadataAnswer(body, citations)
+        return query, hits, Draft(metadata.body, metadata.citations, 1.0, draft.units), metadata
 
     def _missing_years(self, question: str, hits: list[Hit], as_of: dt.date) -> list[str]:
         """Fiscal years the question is about that none of the passages found speaks of: a

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.answer.fitted import FittedModels
 from bot.answer.text_features import Vectorize, follow_up_features, text_features
@@ -49,11 +50,21 @@ class QuestionClassifier:
         self._follow_up = models.text["follow_up"]
         self._tender = models.text["tender_intent"]
         self._vectorize = vectorize
+        self._cache: dict[str, npt.NDArray[np.float64]] = {}
+
+    def _features(self, text: str) -> npt.NDArray[np.float64]:
+        """Each decision reads the same features: computed once per question."""
+        features = self._cache.get(text)
+        if features is None:
+            if len(self._cache) >= 256:
+                self._cache.clear()
+            features = self._cache[text] = text_features([text], self._vectorize)
+        return features
 
     def scope(self, text: str) -> Scope:
         """Out of scope only when the model is sure: a terse real question ("UAS deadline?")
         must not be turned away."""
-        probabilities = self._scope.probabilities(text_features([text], self._vectorize))[0]
+        probabilities = self._scope.probabilities(self._features(text))[0]
         best = int(np.argmax(probabilities))
         label = self._scope.classes[best]
         if label != IN_SCOPE and probabilities[best] < self._scope.threshold:
@@ -63,7 +74,7 @@ class QuestionClassifier:
     def sensitivity(self, text: str) -> Sensitivity:
         if _personal_number(text):
             return Sensitivity("personal_data", 1.0)
-        features = text_features([text], self._vectorize)
+        features = self._features(text)
         probability = float(self._sensitive.positive(features)[0])
         if probability < self._sensitive.threshold:
             return Sensitivity(None, probability)
@@ -73,7 +84,7 @@ class QuestionClassifier:
     def tender_intent(self, text: str) -> str:
         """ "deadline" (when does this tender close, is it still open), "listing" (which
         tenders are open) or "other": what the tender desk may answer from metadata."""
-        probabilities = self._tender.probabilities(text_features([text], self._vectorize))[0]
+        probabilities = self._tender.probabilities(self._features(text))[0]
         best = int(np.argmax(probabilities))
         label = self._tender.classes[best]
         return label if probabilities[best] >= self._tender.threshold else "other"

@@ -10,7 +10,7 @@ embedder on labelled questions (``make fit``), never tuned by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,7 @@ UNIT_FEATURES = (
     "lexical",
     "lexical_share",
     "coverage",
+    "rare_coverage",
     "typed",
     "untyped",
     "contact_unasked",
@@ -48,10 +49,15 @@ ANSWERABLE_FEATURES = (
     "best_lexical",
     "best_coverage",
     "top_coverage",
+    "best_rare_coverage",
+    "top_rare_coverage",
+    "rarest_missing",
+    "best_same_language",
     "typed",
     "asked",
     "japanese",
 )
+Rarity = Callable[[Sequence[str]], list[float]]
 
 
 @dataclass(frozen=True)
@@ -76,16 +82,20 @@ def unit_features(
     kinds: frozenset[AnswerType],
     matches: Sequence[UnitMatch],
     crossing: float,
+    rarity: Rarity,
 ) -> npt.NDArray[np.float64]:
     """One row per unit, columns as in ``UNIT_FEATURES``."""
     if not matches:
         return np.zeros((0, len(UNIT_FEATURES)))
+    query_list = sorted(set(tokenize(question)))
+    weights = dict(zip(query_list, rarity(query_list), strict=True))
+    total_weight = sum(weights.values())
     similarity = np.array(
         [m.similarity + (UNIT_CROSSING * crossing if m.language != lang else 0.0) for m in matches]
     )
     lexical = np.array([m.lexical for m in matches])
     top_lexical = lexical.max()
-    query_tokens = set(tokenize(question))
+    query_tokens = set(query_list)
     rows = []
     for i, match in enumerate(matches):
         typed = bool(kinds) and supplies(match.unit.text, kinds)
@@ -97,6 +107,9 @@ def unit_features(
                 np.log1p(lexical[i]),
                 lexical[i] / top_lexical if top_lexical > 0 else 0.0,
                 len(query_tokens & unit_tokens) / len(query_tokens) if query_tokens else 0.0,
+                sum(weights[t] for t in query_tokens & unit_tokens) / total_weight
+                if total_weight > 0
+                else 0.0,
                 float(typed),
                 float(bool(kinds) and not typed),
                 float("contact" not in kinds and is_contact_line(match.unit.text)),
@@ -115,16 +128,24 @@ def answerable_features(
     question: str,
     lang: str,
     kinds: frozenset[AnswerType],
+    matches: Sequence[UnitMatch],
     features: npt.NDArray[np.float64],
     scores: npt.NDArray[np.float64],
+    rarity: Rarity,
 ) -> npt.NDArray[np.float64]:
     """The ranking as a whole, columns as in ``ANSWERABLE_FEATURES``."""
+    query_list = sorted(set(tokenize(question)))
+    weights = rarity(query_list)
     if len(scores) == 0:
-        return np.array([[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(bool(kinds)), lang == "ja"]])
+        missing = max(weights, default=0.0)
+        row = [0.0] * 10 + [missing, 0.0, 0.0, float(bool(kinds)), float(lang == "ja")]
+        return np.array([row], dtype=np.float64)
     order = np.argsort(-scores)
     best = order[0]
     top = order[:3]
     column = {name: i for i, name in enumerate(UNIT_FEATURES)}
+    seen = {t for i in top for t in matches[i].unit.tokens}
+    missing = max((w for t, w in zip(query_list, weights, strict=True) if t not in seen), default=0)
     return np.array(
         [
             [
@@ -134,6 +155,10 @@ def answerable_features(
                 features[best, column["lexical"]],
                 features[best, column["coverage"]],
                 features[top, column["coverage"]].max(),
+                features[best, column["rare_coverage"]],
+                features[top, column["rare_coverage"]].max(),
+                missing,
+                features[best, column["same_language"]],
                 features[best, column["typed"]],
                 float(bool(kinds)),
                 float(lang == "ja"),
@@ -144,9 +169,12 @@ def answerable_features(
 
 
 class UnitRanker:
-    def __init__(self, unit_model: LinearModel, answerable_model: LinearModel) -> None:
+    def __init__(
+        self, unit_model: LinearModel, answerable_model: LinearModel, rarity: Rarity
+    ) -> None:
         self._unit = unit_model
         self._answerable = answerable_model
+        self._rarity = rarity
 
     @property
     def answerable_threshold(self) -> float:
@@ -160,9 +188,9 @@ class UnitRanker:
         matches: Sequence[UnitMatch],
         crossing: float,
     ) -> Ranking:
-        features = unit_features(question, lang, kinds, matches, crossing)
+        features = unit_features(question, lang, kinds, matches, crossing, self._rarity)
         scores = self._unit.positive(features) if len(matches) else np.zeros(0)
-        whole = answerable_features(question, lang, kinds, features, scores)
+        whole = answerable_features(question, lang, kinds, matches, features, scores, self._rarity)
         answerable = float(self._answerable.positive(whole)[0])
         order = np.argsort(-scores, kind="stable")
         return Ranking([RankedUnit(matches[i], float(scores[i])) for i in order], answerable)

@@ -89,7 +89,7 @@ class ExtractiveComposer:
             new_section = section not in sections
             if chosen and new_section and len(sections) >= self._max_sections:
                 continue
-            if any(c.match.unit.unit_id == unit.match.unit.unit_id for c in chosen):
+            if any(_overlaps(c.text, unit.text) for c in chosen):
                 continue
             if chosen and used + len(unit.text) > budget:
                 continue
@@ -114,6 +114,12 @@ def _in_own_language(unit: RankedUnit, ranked: list[RankedUnit], lang: Lang) -> 
         if similarity >= closeness:
             best, closeness = other, similarity
     return best
+
+
+def _overlaps(first: str, second: str) -> bool:
+    """One says nothing the other does not (a list item and its whole list)."""
+    a, b = set(first.splitlines()), set(second.splitlines())
+    return a <= b or b <= a
 
 
 def _facts(text: str) -> set[str]:

@@ -133,6 +133,14 @@ class Manifest:
         row = self._conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
         return int(row[0])
 
+    def state(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
+
     def documents(self) -> dict[str, DocumentRecord]:
         rows = self._conn.execute(
             "SELECT doc_id, source_path, content_hash, published, supersedes, chunk_count "

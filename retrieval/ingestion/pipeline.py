@@ -15,7 +15,7 @@ from retrieval.errors import DocumentError
 from retrieval.index.lexical import tokenize
 from retrieval.ingestion.chunking import Chunker
 from retrieval.ingestion.loaders import discover, load_document
-from retrieval.ingestion.units import document_units
+from retrieval.ingestion.units import UNITS_VERSION, document_units
 from retrieval.knowledge_base import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ def ingest(
         kb.vectors.drop()
         kb.manifest.clear()
     known = kb.manifest.documents()
+    # Units cut by an older rule are cut again: every document counts as changed.
+    stale_units = kb.manifest.state("units_version") != str(UNITS_VERSION)
     seen: dict[str, Path] = {}
     failed_paths: set[str] = set()
 
@@ -69,7 +71,11 @@ def ingest(
                 )
             seen[document.meta.id] = path
             record = known.get(document.meta.id)
-            if record is not None and record.content_hash == document.content_hash:
+            if (
+                record is not None
+                and record.content_hash == document.content_hash
+                and not stale_units
+            ):
                 report.unchanged.append(document.meta.id)
             else:
                 report.chunks += _index_document(kb, chunker, document)
@@ -90,6 +96,8 @@ def ingest(
                 kb.manifest.remove(doc_id)
                 report.removed.append(doc_id)
 
+    if stale_units and set(known) <= set(seen) | set(report.removed):
+        kb.manifest.set_state("units_version", str(UNITS_VERSION))
     kb.refresh_lexical()
     report.seconds = time.perf_counter() - started
     return report

@@ -14,7 +14,9 @@ from typing import Literal
 from retrieval.documents import SourceDocument
 from retrieval.ingestion.chunking import split_sections
 
-UnitKind = Literal["paragraph", "list", "row", "fields"]
+UnitKind = Literal["paragraph", "list", "item", "row", "fields"]
+#: Stored with the index: a change in how units are cut re-indexes every document.
+UNITS_VERSION = 2
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`|^\s*>\s*")
@@ -25,6 +27,9 @@ _CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$"
 _LEAD_IN = re.compile(
     r"([:：]|次のとおり(です)?[。.]?|以下のとおり(です)?[。.]?|the following[.:]?)$"
 )
+#: A list this long is also cut into its items (each with the lead-in): a question about one
+#: item ("what temperature range?") matches it better than the whole list.
+_ITEMS_ALONE = 3
 #: Longest unit, in characters: about the length of a short paragraph in each language (a
 #: Japanese character carries about as much as two or three English ones).
 MAX_CHARS = {"en": 520, "ja": 240}
@@ -81,6 +86,8 @@ def split_units(text: str, language: str = "en") -> list[tuple[UnitKind, str]]:
             units.extend(("paragraph", piece) for piece in _cut(paragraph, limit))
         elif kind == "list":
             units.extend(("list", piece) for piece in _list_units(lead_in, lines, limit))
+            if len(lines) >= _ITEMS_ALONE:
+                units.extend(("item", piece) for piece in _list_units(lead_in, lines, 0))
         elif kind == "table":
             units.extend(("row", row) for row in _table_rows(lines))
         else:

@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .PHONY: run test lint typecheck pytest test-fast ingest bench bench-chat eval eval-validation \
-	eval-retrieval fit clean
+	eval-retrieval fit bench-answer clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ eval-retrieval: $(VENV)/.installed
 ## bench: ingestion throughput and search latency (prints numbers; not a test)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_retrieval.py
+
+## bench-answer: answer latency, engine against the naive baseline (prints numbers)
+bench-answer: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_answer.py
 
 ## bench-chat: time to the first streamed words over HTTP (after `make run` indexed corpus/)
 bench-chat: $(VENV)/.installed-dev

@@ -148,9 +148,10 @@ def fit_text_models(
     scope = _logistic(text_features(texts, vectorize), labels)
 
     # Sensitive or binding: the labelled examples, the training questions that must reach a
-    # person, and the answerable training questions as negatives.
-    texts = [r["text"] for r in sensitive_rows]
-    labels = [int(r["label"]) for r in sensitive_rows]
+    # person, and as negatives the answerable training questions and every scope example
+    # (a greeting or a joke is not a request for a person).
+    texts = [r["text"] for r in sensitive_rows] + [r["text"] for r in scope_rows]
+    labels = [int(r["label"]) for r in sensitive_rows] + [0] * len(scope_rows)
     for q in train_questions:
         if q.category in _ESCALATE:
             texts.append(q.question)

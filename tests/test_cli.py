@@ -114,7 +114,15 @@ def test_ask_json_prints_the_answer_object(mini_corpus: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
-    assert set(answer) == {"answer", "citations", "escalated", "ticket_id", "confidence", "lang"}
+    assert set(answer) == {
+        "answer",
+        "citations",
+        "escalated",
+        "ticket_id",
+        "confidence",
+        "lang",
+        "declined",
+    }
     assert answer["citations"][0] == {
         "n": 1,
         "doc_id": "atla-2026-uas-014",

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import random
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -174,6 +175,11 @@ def fit_text_models(
         for r in follow_rows
     ]
     labels = [int(r["label"] == "depends") for r in follow_rows]
+    # Whether a message leans on the conversation is mostly a property of the message ("and
+    # the deadline?" does, whatever came before): each example is also paired with another
+    # example's earlier question, often in the other language, under the same label.
+    shuffled = random.Random(0).sample(previous, len(previous))
+    texts, previous, labels = texts + texts, previous + shuffled, labels + labels
     for q in train_questions:
         before = _previous_question(q)
         if before and q.category in ("multi_turn", "topic_change"):

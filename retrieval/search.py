@@ -95,6 +95,10 @@ class UnitMatch:
     language: str
     similarity: float  # cosine of the unit's stored vector and the question's
     lexical: float  # BM25 of the question's tokens within the unit, over all units
+    #: The median similarity of the question to every unit the audience may see: how close
+    #: the question is to the documents in general, so that a unit's lead over it, not its
+    #: raw similarity, says how specifically it matches.
+    typical: float = 0.0
 
 
 class Retriever:
@@ -259,6 +263,7 @@ class Retriever:
                     sections[key] = len(extra_hits)
                     extra_hits.append(self._hit(chunk_id, 0.0, None, None, set()))
                 chosen[index] = sections[key]
+        typical = float(np.median(similarity[allowed])) if allowed.any() else 0.0
         matches = [
             UnitMatch(
                 self._units[index],
@@ -266,6 +271,7 @@ class Retriever:
                 self._doc_language.get(self._units[index].doc_id, "en"),
                 float(similarity[index]),
                 float(lexical[index]),
+                typical,
             )
             for index, rank in chosen.items()
             if _normalize(self._units[index].text).strip() not in self._boilerplate

@@ -63,7 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._raw(200, b'{"choices": [{"message": ', "application/json")
             return
         scripted = {
-            "invented": "Startups are always selected [7]. Budgets are unlimited [12].",
+            "invented": "Startups are always selected [17]. Budgets are unlimited [12].",
             "empty": "",
         }
         text = scripted.get(behaviour, grounded_reply(body["messages"]))

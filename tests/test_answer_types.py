@@ -15,7 +15,10 @@ from bot.answer.answer_types import asked_types, is_contact_line, supplies
         ("When are the hearings?", {"date"}),
         ("How many packs, and when is the review?", {"date", "number"}),
         ("What happens when I am listed?", set()),
-        ("Where do I send a question the FAQ does not cover?", {"contact"}),
+        ("Where do I send a question the FAQ does not cover?", {"contact", "place"}),
+        ("How long is the qualification valid?", {"duration", "number"}),
+        ("申請に必要な書類は？", {"form"}),
+        ("Who runs DISTI?", {"office"}),
         ("How much analyst time should it save?", {"number"}),
     ],
 )

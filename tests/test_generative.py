@@ -59,7 +59,7 @@ def test_invented_citations_fall_back_to_the_extractive_answer(
     events = list(generative.stream(QUESTION, as_of=TODAY))
     assert any(isinstance(e, Reset) for e in events)
     answer = events[-1].answer  # type: ignore[union-attr]
-    assert "[7]" not in answer.answer and "[12]" not in answer.answer
+    assert "[17]" not in answer.answer and "[12]" not in answer.answer
     assert "unlimited" not in answer.answer
     assert answer.answer.startswith("Here is what the indexed documents say")
     assert answer.citations

@@ -423,7 +423,7 @@ def test_the_overview_counts_questions_escalations_feedback_and_unanswered_topic
 ) -> None:
     with signed_in(api) as client:
         before = client.get("/api/staff/overview").json()
-        unanswered = ask(api, "Which colour should our exhibition booth carpet be?")
+        unanswered = ask(api, "What salary does a DISTI program manager earn?")
         assert unanswered["escalated"] is True
         answered = ask(api, "What documents do I need for the unified qualification?")
         conversation = answered["conversation_id"]

@@ -43,7 +43,7 @@ class ExtractiveComposer:
     best), up to ``max_units`` and the language's character budget."""
 
     def __init__(
-        self, max_units: int = 3, max_sections: int = 2, ratio: float = 0.6, passages: int = 8
+        self, max_units: int = 3, max_sections: int = 2, ratio: float = 0.4, passages: int = 8
     ) -> None:
         self._passages = passages
         self._max_units = max_units

@@ -28,6 +28,7 @@ UNIT_CROSSING = 1.5
 UNIT_FEATURES = (
     "similarity",
     "similarity_gap",
+    "similarity_lift",
     "lexical",
     "lexical_share",
     "coverage",
@@ -46,6 +47,7 @@ ANSWERABLE_FEATURES = (
     "best",
     "second",
     "best_similarity",
+    "best_lift",
     "best_lexical",
     "best_coverage",
     "top_coverage",
@@ -104,6 +106,7 @@ def unit_features(
             [
                 similarity[i],
                 similarity[i] - similarity.max(),
+                similarity[i] - match.typical,
                 np.log1p(lexical[i]),
                 lexical[i] / top_lexical if top_lexical > 0 else 0.0,
                 len(query_tokens & unit_tokens) / len(query_tokens) if query_tokens else 0.0,
@@ -138,7 +141,7 @@ def answerable_features(
     weights = rarity(query_list)
     if len(scores) == 0:
         missing = max(weights, default=0.0)
-        row = [0.0] * 10 + [missing, 0.0, 0.0, float(bool(kinds)), float(lang == "ja")]
+        row = [0.0] * 11 + [missing, 0.0, 0.0, float(bool(kinds)), float(lang == "ja")]
         return np.array([row], dtype=np.float64)
     order = np.argsort(-scores)
     best = order[0]
@@ -152,6 +155,7 @@ def answerable_features(
                 scores[best],
                 scores[order[1]] if len(order) > 1 else 0.0,
                 features[:, column["similarity"]].max(),
+                features[:, column["similarity_lift"]].max(),
                 features[best, column["lexical"]],
                 features[best, column["coverage"]],
                 features[top, column["coverage"]].max(),

@@ -91,7 +91,12 @@ def make_answer_engine(
         store,
         policy or default_policy(),
         QuestionClassifier(models, question_vectorizer(kb.embedder, retriever)),
-        UnitRanker(models.ranking["unit"], models.ranking["answerable"], retriever.rarity),
+        UnitRanker(
+            models.ranking["unit"],
+            models.ranking["answerable"],
+            retriever.rarity,
+            retriever.query_vector,
+        ),
         generator=make_generator(settings),
         max_question_chars=settings.max_question_chars,
     )

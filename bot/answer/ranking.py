@@ -135,8 +135,25 @@ def answerable_features(
     features: npt.NDArray[np.float64],
     scores: npt.NDArray[np.float64],
     rarity: Rarity,
+    vector: npt.NDArray[np.float32] | None = None,
 ) -> npt.NDArray[np.float64]:
-    """The ranking as a whole, columns as in ``ANSWERABLE_FEATURES``."""
+    """The ranking as a whole, columns as in ``ANSWERABLE_FEATURES``, then the question's
+    own vector (what kind of question it is: "who won…?" is rarely in guidance)."""
+    whole = _whole_ranking(question, lang, kinds, matches, features, scores, rarity)
+    if vector is None:
+        return whole
+    return np.hstack([whole, np.asarray(vector, dtype=np.float64).reshape(1, -1)])
+
+
+def _whole_ranking(
+    question: str,
+    lang: str,
+    kinds: frozenset[AnswerType],
+    matches: Sequence[UnitMatch],
+    features: npt.NDArray[np.float64],
+    scores: npt.NDArray[np.float64],
+    rarity: Rarity,
+) -> npt.NDArray[np.float64]:
     query_list = sorted(set(tokenize(question)))
     weights = rarity(query_list)
     if len(scores) == 0:
@@ -174,11 +191,16 @@ def answerable_features(
 
 class UnitRanker:
     def __init__(
-        self, unit_model: LinearModel, answerable_model: LinearModel, rarity: Rarity
+        self,
+        unit_model: LinearModel,
+        answerable_model: LinearModel,
+        rarity: Rarity,
+        vectorize: Callable[[str], npt.NDArray[np.float32]],
     ) -> None:
         self._unit = unit_model
         self._answerable = answerable_model
         self._rarity = rarity
+        self._vectorize = vectorize
 
     @property
     def answerable_threshold(self) -> float:
@@ -194,7 +216,16 @@ class UnitRanker:
     ) -> Ranking:
         features = unit_features(question, lang, kinds, matches, crossing, self._rarity)
         scores = self._unit.positive(features) if len(matches) else np.zeros(0)
-        whole = answerable_features(question, lang, kinds, matches, features, scores, self._rarity)
+        whole = answerable_features(
+            question,
+            lang,
+            kinds,
+            matches,
+            features,
+            scores,
+            self._rarity,
+            self._vectorize(question),
+        )
         answerable = float(self._answerable.positive(whole)[0])
         order = np.argsort(-scores, kind="stable")
         return Ranking([RankedUnit(matches[i], float(scores[i])) for i in order], answerable)

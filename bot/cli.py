@@ -488,7 +488,8 @@ def eval_fit_command(
 ) -> None:
     """Fit the learned decisions (unit ranking, answerability, scope, sensitivity, follow-ups)
     on evals/train/, choose thresholds on the development set, write bot/answer/fitted.json."""
-    from evals.fit import FITTED_FILE, fit
+    from bot.answer.fitted import FITTED_FILE
+    from evals.fit import fit
 
     try:
         with errors.status("Fitting on evals/train/ (a few minutes)…"):

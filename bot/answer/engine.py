@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 4000
 #: Above this follow-up probability the previous topic is carried without trying the
 #: question alone (chosen on the development sets' multi_turn questions).
-_SURE_FOLLOW_UP = 0.9
+SURE_FOLLOW_UP = 0.9
 
 
 @dataclass(frozen=True)
@@ -250,8 +250,12 @@ class AnswerEngine:
             else f"{previous} {question}"
         )
         carried = self._draft(query, question, previous, lang, audience, as_of)
-        repeats = bool(carried[2].units) and set(carried[2].units) == set(turns.previous_units)
-        if depends >= _SURE_FOLLOW_UP and not repeats:
+        repeats = (
+            carried[3] is None  # a deadline asked again is answered again
+            and bool(carried[2].units)
+            and set(carried[2].units) == set(turns.previous_units)
+        )
+        if depends >= SURE_FOLLOW_UP and not repeats:
             return carried
         alone = self._draft(question, question, "", lang, audience, as_of)
         if repeats or alone[2].confidence > carried[2].confidence:

@@ -238,7 +238,10 @@ class Manifest:
                         np.asarray(v, dtype=np.float32).tobytes(),
                     )
                     for u, t, v in zip(
-                        units, unit_tokens or [], unit_vectors if units else [], strict=True
+                        units,
+                        unit_tokens or [],
+                        unit_vectors if unit_vectors is not None else [],
+                        strict=True,
                     )
                 ],
             )

@@ -16,13 +16,14 @@ from retrieval.ingestion.chunking import split_sections
 
 UnitKind = Literal["paragraph", "list", "item", "row", "fields"]
 #: Stored with the index: a change in how units are cut re-indexes every document.
-UNITS_VERSION = 2
+UNITS_VERSION = 3
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`|^\s*>\s*")
 _LABELLED = re.compile(r"^[^:：|]{1,40}[:：]\s*\S")
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9「(\"'])")
 _ABBREVIATION = re.compile(r"\b(No|Nos|Art|Arts|para|approx|e\.g|i\.e|cf|vs|Fig|pp?|Inc|Ltd|Co)\.$")
+_SENTENCE_FINAL = re.compile(r"[.。!?！？:：;；)）」』\]]$")
 _CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$")
 _LEAD_IN = re.compile(
     r"([:：]|次のとおり(です)?[。.]?|以下のとおり(です)?[。.]?|the following[.:]?)$"
@@ -83,7 +84,13 @@ def split_units(text: str, language: str = "en") -> list[tuple[UnitKind, str]]:
             if following in ("list", "table") and _LEAD_IN.search(paragraph):
                 lead_in = paragraph
                 continue
-            units.extend(("paragraph", piece) for piece in _cut(paragraph, limit))
+            if following is not None and _is_heading(lines):
+                lead_in = paragraph  # a plain-text heading introduces what follows
+                continue
+            pieces = _cut(paragraph, limit)
+            if lead_in and pieces:
+                pieces[0] = lead_in + "\n" + pieces[0]
+            units.extend(("paragraph", piece) for piece in pieces)
         elif kind == "list":
             units.extend(("list", piece) for piece in _list_units(lead_in, lines, limit))
             if len(lines) >= _ITEMS_ALONE:
@@ -94,6 +101,12 @@ def split_units(text: str, language: str = "en") -> list[tuple[UnitKind, str]]:
             units.extend(("fields", piece) for piece in _group(lines, limit, "\n"))
         lead_in = ""
     return [(kind, unit) for kind, unit in units if unit.strip()]
+
+
+def _is_heading(lines: list[str]) -> bool:
+    """A short line with no sentence end, on its own (plain-text and HTML documents have no
+    Markdown headings): "How to register for the Open Day"."""
+    return len(lines) == 1 and len(lines[0]) <= 80 and not _SENTENCE_FINAL.search(lines[0])
 
 
 def _blocks(text: str) -> Iterator[tuple[str, list[str]]]:

@@ -48,6 +48,7 @@ def test_answers_on_the_fixed_subset_meet_their_gates(
     for target in ("answerable_cite_expected", "must_escalate_escalated"):
         assert handoff[target] >= gates[target], (target, handoff)
     for metric in (
+        "passed",
         "hit_at_5",
         "citation_precision",
         "must_mention_recall",

@@ -53,6 +53,7 @@ CORPUS = REPO / "corpus"
 #: A training question that asks for one of these is a sensitive matter or not in scope.
 _ESCALATE = {"must_escalate"}
 _DECLINE = {"off_topic": "off_topic", "nonsense": "nonsense"}
+_INTERNAL = {"staff_probe", "injection"}
 _HITS = 6
 Matrix = npt.NDArray[np.float64]
 
@@ -163,6 +164,24 @@ def fit_text_models(
             labels.append(0)
     features = text_features(texts, vectorize)
     sensitive = _logistic(features, labels)
+    # Asks for the desk's internal material, or tries to trick the assistant into it: refused
+    # by the access rules, not handed to staff (the question-set format's staff_probe and
+    # prompt_injection). Labelled kinds of the sensitivity examples, against all the rest.
+    texts = [r["text"] for r in sensitive_rows] + [r["text"] for r in scope_rows]
+    labels = [int(r["kind"] in _INTERNAL) for r in sensitive_rows] + [0] * len(scope_rows)
+    for q in train_questions:
+        if q.category in ("staff_probe", "prompt_injection"):
+            texts.append(q.question)
+            labels.append(1)
+    internal = _logistic(text_features(texts, vectorize), labels)
+
+    # Asks for a person: the most common hand-over, so it has a model of its own, sharper
+    # than the kind the general model picks (a request for a person about a topic reads much
+    # like a question about that topic).
+    texts = [r["text"] for r in sensitive_rows] + [r["text"] for r in scope_rows]
+    labels = [int(r["kind"] == "person") for r in sensitive_rows] + [0] * len(scope_rows)
+    person = _logistic(text_features(texts, vectorize), labels)
+
     positives = [r for r in sensitive_rows if int(r["label"]) == 1]
     kind = _logistic(
         text_features([r["text"] for r in positives], vectorize), [r["kind"] for r in positives]
@@ -205,6 +224,10 @@ def fit_text_models(
         "sensitive_kind": _as_linear(kind),
         "follow_up": _as_linear(follow_up),
         "tender_intent": _as_linear(tender),
+        "internal": _as_linear(internal),
+        "person": _as_linear(
+            person, threshold=choose_rare_threshold(_as_linear(person), dev, vectorize)
+        ),
     }
 
 
@@ -218,6 +241,22 @@ def choose_scope_threshold(model: LinearModel, dev: list[Question], vectorize: V
     for threshold in np.arange(0.5, 0.99, 0.01):
         if np.mean(declined >= threshold) <= 0.005:
             log.info("scope threshold %.2f on %d development questions", threshold, len(texts))
+            return float(threshold)
+    return 0.99
+
+
+def choose_rare_threshold(model: LinearModel, dev: list[Question], vectorize: Vectorize) -> float:
+    """The lowest threshold (from 0.5) at which at most one in two hundred development
+    questions that should not reach a person is flagged."""
+    texts = [
+        q.question
+        for q in dev
+        if q.audience == "startup" and not getattr(q, "expect_escalation", False)
+    ]
+    scores = model.positive(text_features(texts, vectorize))
+    for threshold in np.arange(0.5, 0.99, 0.01):
+        if np.mean(scores >= threshold) <= 0.005:
+            log.info("person threshold %.2f on %d development questions", threshold, len(texts))
             return float(threshold)
     return 0.99
 

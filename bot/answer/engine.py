@@ -166,13 +166,15 @@ class AnswerEngine:
                 missing = f"No document found speaks of {', '.join(years)}."
                 confidence = 0.0
         grounded = metadata is not None or confidence >= self._ranker.answerable_threshold
+        # What a startup may not see is not "unanswered": the access rules answer it.
+        unanswered_is_expected = self._classifier.asks_for_internal_material(question)
         context = _Context(
             question, lang, unsupported, conversation.id, query, hits, audience, channel, reply_to
         )
         decision = self._policy.decide(
             audience=audience,
             sensitive_kind=sensitivity.kind,
-            grounded=grounded,
+            grounded=grounded or unanswered_is_expected,
             negative_feedback=self._store.negative_feedback_count(conversation.id),
             missing=missing,
         )
@@ -182,9 +184,11 @@ class AnswerEngine:
             body = phrase("intro", lang) + "\n" + body
         elif not grounded and body:
             # Whatever the documents do say, cited and labelled as partial.
-            body = phrase("not_found", lang) + "\n" + phrase("partial", lang) + "\n" + body
+            lead = phrase("internal" if unanswered_is_expected else "not_found", lang)
+            body = lead + "\n" + phrase("partial", lang) + "\n" + body
         elif not grounded:
-            body, citations = phrase("not_found", lang), []
+            lead = phrase("internal" if unanswered_is_expected else "not_found", lang)
+            body, citations = lead, []
         if unsupported:
             body = phrase("unsupported_language", lang) + "\n" + body
 

@@ -49,6 +49,8 @@ class QuestionClassifier:
         self._kind = models.text["sensitive_kind"]
         self._follow_up = models.text["follow_up"]
         self._tender = models.text["tender_intent"]
+        self._internal = models.text["internal"]
+        self._person = models.text["person"]
         self._vectorize = vectorize
         self._cache: dict[str, npt.NDArray[np.float64]] = {}
 
@@ -75,11 +77,20 @@ class QuestionClassifier:
         if _personal_number(text):
             return Sensitivity("personal_data", 1.0)
         features = self._features(text)
+        person = float(self._person.positive(features)[0])
+        if person >= self._person.threshold:
+            return Sensitivity("person", person)
         probability = float(self._sensitive.positive(features)[0])
         if probability < self._sensitive.threshold:
             return Sensitivity(None, probability)
         kinds = self._kind.probabilities(features)[0]
         return Sensitivity(self._kind.classes[int(np.argmax(kinds))], probability)
+
+    def asks_for_internal_material(self, text: str) -> bool:
+        """Asks for the desk's own internal material (scoring weights, internal estimates,
+        evaluators' notes, codenames) or tries to trick the assistant into revealing it: the
+        access rules refuse it, and no ticket is opened for what a startup may not see."""
+        return bool(self._internal.positive(self._features(text))[0] >= self._internal.threshold)
 
     def tender_intent(self, text: str) -> str:
         """ "deadline" (when does this tender close, is it still open), "listing" (which

@@ -41,6 +41,12 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "ja": "登録されている資料からはこの質問への回答が見つかりませんでした。"
         "推測での回答は控えます。",
     },
+    "internal": {
+        "en": "Internal evaluation material (scoring weights, internal estimates, evaluators' "
+        "notes) is not shared with applicants.",
+        "ja": "評価に関する内部資料（配点、内部の積算、評価者のメモなど）は、"
+        "応募者には開示していません。",
+    },
     "partial": {
         "en": "The closest passages may help, but they do not clearly answer the question:",
         "ja": "関連しそうな記載は次のとおりですが、質問への明確な回答ではありません。",

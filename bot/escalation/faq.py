@@ -30,13 +30,11 @@ class FaqPromoter:
             "published": dt.date.today(),
             "access": "public",
             "source_url": f"ticket:{ticket_ref}",
+            # Who answered, in the metadata rather than the text: an answer quoting the FAQ
+            # must not quote an old ticket reference as if it were a new one.
+            "issuer": f"Institute staff (ticket {ticket_ref})",
         }
-        footer = (
-            f"回答：研究所担当者（チケット {ticket_ref}）"
-            if lang == "ja"
-            else f"Answered by institute staff (ticket {ticket_ref})."
-        )
-        body = f"# {question}\n\n## {question}\n\n{answer.strip()}\n\n{footer}\n"
+        body = f"# {question}\n\n## {question}\n\n{answer.strip()}\n"
         self._folder.mkdir(parents=True, exist_ok=True)
         path = self._folder / f"{doc_id}.md"
         path.write_text(

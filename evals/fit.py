@@ -29,6 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from bot.answer.answer_types import asked_types
+from bot.answer.engine import NEAREST_UNITS
 from bot.answer.fitted import FITTED_FILE, FORMAT_VERSION, LinearModel
 from bot.answer.ranking import (
     ANSWERABLE_FEATURES,
@@ -314,9 +315,14 @@ def _ranking_rows(
     text = question.question
     lang = question.lang or "en"
     kinds = asked_types(text)
-    hits = _hits(retriever, question, _search_text(question), exclude)
+    carried = _search_text(question)
+    hits = _hits(retriever, question, carried, exclude)
     matches, _ = retriever.units(
-        text, hits, question.audience, question.as_of or dt.date(2026, 11, 27)
+        text,
+        hits,
+        question.audience,
+        question.as_of or dt.date(2026, 11, 27),
+        0 if carried != text else NEAREST_UNITS,
     )
     matches = [m for m in matches if m.unit.doc_id not in exclude]
     features = unit_features(

@@ -15,7 +15,7 @@ from bot.answer.answer_types import asked_types
 from bot.answer.citations import StreamingMarkerFilter, append_cited, tidy
 from bot.answer.extractive import Draft, ExtractiveComposer
 from bot.answer.generative import ChatGenerator, GenerationError
-from bot.answer.intents import GREETING, QuestionClassifier
+from bot.answer.intents import GREETING, IN_SCOPE, OFF_TOPIC, QuestionClassifier, Scope
 from bot.answer.language import detect_language, phrase
 from bot.answer.models import Answer, Citation, Lang, QuestionError
 from bot.answer.ranking import UnitRanker
@@ -32,6 +32,9 @@ MAX_QUESTION_CHARS = 4000
 #: Above this follow-up probability the previous topic is carried without trying the
 #: question alone (chosen on the development sets' multi_turn questions).
 SURE_FOLLOW_UP = 0.9
+#: Units nearest the question taken from anywhere the user may look, beyond the retrieved
+#: sections.
+NEAREST_UNITS = 8
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,11 @@ class AnswerEngine:
         turns = self._turns(conversation.id) if history is None else _Turns(list(history), ())
         sensitivity = self._classifier.sensitivity(question)
         scope = self._classifier.scope(question)
-        # A sensitive matter is never turned away, and a language the scope model was not
-        # fitted on is not judged by it.
+        # A sensitive matter is never turned away, a language the scope model was not fitted
+        # on is not judged by it, and neither is a follow-up that leans on the desk question
+        # before it ("パネルは何枚作るの？" reads as small talk on its own).
+        if scope.label == OFF_TOPIC and self._continues(question, turns):
+            scope = Scope(IN_SCOPE, scope.probability)
         if scope.declined and sensitivity.kind is None and not unsupported:
             yield from self._decline(question, lang, scope.label, conversation.id, channel)
             return
@@ -206,6 +212,12 @@ class AnswerEngine:
         if answer.ticket_id is not None:
             yield Delta(separator + phrase("escalated", lang, ticket=answer.ticket_id))
         yield Final(answer)
+
+    def _continues(self, question: str, turns: _Turns) -> bool:
+        previous = turns.previous_question
+        return previous is not None and (
+            self._classifier.depends_on_conversation(question, previous) >= SURE_FOLLOW_UP
+        )
 
     def _decline(
         self, question: str, lang: Lang, label: str, conversation_id: str, channel: str
@@ -282,7 +294,10 @@ class AnswerEngine:
             return query, hits, Draft(metadata.body, metadata.citations, 1.0), metadata
         # The carried topic finds the sections; the user's own words pick what in them
         # answers ("and for buying goods?" after a question on small-value contracts).
-        matches, hits = self._retriever.units(question, hits, audience, as_of)
+        # A follow-up's own words are too vague to search everywhere ("and for goods?"):
+        # its units come from the sections the carried search found.
+        nearest = 0 if topic else NEAREST_UNITS
+        matches, hits = self._retriever.units(question, hits, audience, as_of, nearest)
         kinds = asked_types(question)
         ranking = self._ranker.rank(
             question, lang, kinds, matches, self._retriever.cross_language_offset

@@ -17,6 +17,7 @@ from bot.answer.fitted import FittedModels
 from bot.answer.text_features import Vectorize, follow_up_features, text_features
 
 IN_SCOPE = "in_scope"
+OFF_TOPIC = "off_topic"
 GREETING = "greeting"
 #: Identifiers people paste by mistake: handled by staff, never quoted back.
 _PERSONAL_NUMBERS = re.compile(

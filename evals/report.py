@@ -715,14 +715,20 @@ def _cards(side: _Side, overall: Group, base: Group | None) -> str:
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
-def _cell(key: str, group: Group | None, base: Group | None, has_base: bool) -> str:
+def cell_class(key: str, group: Group | None) -> str:
+    """The class attribute of a metric's cell: a leak is an alert, a missing value is n/a."""
     value = group.get(key) if group else None
     classes = []
     if key == "leaks" and (value or 0) > 0:
         classes.append("alert")
     if value is None:
         classes.append("na")
-    attr = f' class="{" ".join(classes)}"' if classes else ""
+    return f' class="{" ".join(classes)}"' if classes else ""
+
+
+def _cell(key: str, group: Group | None, base: Group | None, has_base: bool) -> str:
+    value = group.get(key) if group else None
+    attr = cell_class(key, group)
     if key == "passed" and group is not None and group.rows:
         passed = sum(bool(r.get("passed")) for r in group.rows)
         attr += f' title="{passed} of {len(group.rows)} passed"'

@@ -19,6 +19,7 @@ from evals.report import (
     RunData,
     Verdict,
     breakdown,
+    cell_class,
     esc,
     fmt_delta,
     fmt_value,
@@ -212,14 +213,7 @@ def _gap_cell(gap: Gap) -> str:
 
 
 def _value_cell(key: str, group: Group | None) -> str:
-    value = group.get(key) if group else None
-    classes = []
-    if key == "leaks" and (value or 0) > 0:
-        classes.append("alert")
-    if value is None:
-        classes.append("na")
-    attr = f' class="{" ".join(classes)}"' if classes else ""
-    return f"<td{attr}>{esc(shown(key, group))}</td>"
+    return f"<td{cell_class(key, group)}>{esc(shown(key, group))}</td>"
 
 
 def _head(first: str) -> str:

@@ -201,7 +201,6 @@ class Retriever:
             self._query_vectors[query] = vector
         return vector
 
-    @property
     def embedder_name(self) -> str:
         return self._kb.embedder.name
 
@@ -326,11 +325,6 @@ class Retriever:
         if not Scope(SearchFilters(), audience).admits(flat):
             raise DocumentNotFoundError(doc_id)
         return meta, body
-
-    def is_boilerplate(self, line: str) -> bool:
-        """A line repeated across many documents (a disclaimer, a footer) answers nothing."""
-        self._sync()
-        return _normalize(line).strip() in self._boilerplate
 
     def documents(
         self,

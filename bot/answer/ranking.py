@@ -135,38 +135,24 @@ def answerable_features(
     features: npt.NDArray[np.float64],
     scores: npt.NDArray[np.float64],
     rarity: Rarity,
-    vector: npt.NDArray[np.float32] | None = None,
+    vector: npt.NDArray[np.float32],
 ) -> npt.NDArray[np.float64]:
     """The ranking as a whole, columns as in ``ANSWERABLE_FEATURES``, then the question's
     own vector (what kind of question it is: "who won…?" is rarely in guidance)."""
-    whole = _whole_ranking(question, lang, kinds, matches, features, scores, rarity)
-    if vector is None:
-        return whole
-    return np.hstack([whole, np.asarray(vector, dtype=np.float64).reshape(1, -1)])
-
-
-def _whole_ranking(
-    question: str,
-    lang: str,
-    kinds: frozenset[AnswerType],
-    matches: Sequence[UnitMatch],
-    features: npt.NDArray[np.float64],
-    scores: npt.NDArray[np.float64],
-    rarity: Rarity,
-) -> npt.NDArray[np.float64]:
+    question_vector = np.asarray(vector, dtype=np.float64).reshape(1, -1)
     query_list = sorted(set(tokenize(question)))
     weights = rarity(query_list)
     if len(scores) == 0:
         missing = max(weights, default=0.0)
         row = [0.0] * 11 + [missing, 0.0, 0.0, float(bool(kinds)), float(lang == "ja")]
-        return np.array([row], dtype=np.float64)
+        return np.hstack([np.array([row], dtype=np.float64), question_vector])
     order = np.argsort(-scores)
     best = order[0]
     top = order[:3]
     column = {name: i for i, name in enumerate(UNIT_FEATURES)}
     seen = {t for i in top for t in matches[i].unit.tokens}
     missing = max((w for t, w in zip(query_list, weights, strict=True) if t not in seen), default=0)
-    return np.array(
+    whole = np.array(
         [
             [
                 scores[best],
@@ -187,6 +173,7 @@ def _whole_ranking(
         ],
         dtype=np.float64,
     )
+    return np.hstack([whole, question_vector])
 
 
 class UnitRanker:

@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .PHONY: run test lint typecheck pytest test-fast ingest bench bench-chat eval eval-validation \
-	eval-retrieval fit bench-answer clean
+	eval-retrieval fit bench-answer bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,11 @@ bench-answer: $(VENV)/.installed-dev
 ## bench-chat: time to the first streamed words over HTTP (after `make run` indexed corpus/)
 bench-chat: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_chat.py
+
+## bench-load: 100 concurrent web sessions for 60 s on the native topology (Chroma, Redis,
+## PostgreSQL from DUALUSE_TEST_POSTGRES_URL, 2 app processes); prints latency and the turn check
+bench-load: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_load.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

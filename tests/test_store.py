@@ -35,7 +35,7 @@ from bot.store.schema import Base
 POSTGRES_ENV = "DUALUSE_TEST_POSTGRES_URL"
 TABLES = {
     "conversations", "messages", "tickets", "ticket_events", "feedback",
-    "staff_members", "staff_sessions",
+    "staff_members", "staff_sessions", "slack_threads", "slack_cards", "handled_events",
 }  # fmt: skip
 CITATION = {"n": 1, "doc_id": "qualification", "section": "Eligibility", "url": "/sources/q#e"}
 
@@ -130,7 +130,7 @@ def test_opening_a_fresh_database_migrates_it_to_exactly_the_models(store_url: s
     try:
         with engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == TABLES | {"alembic_version"}
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
             # The migration and the ORM models describe the same schema.
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []

@@ -4,6 +4,7 @@ this one class."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Generator, Iterator, Sequence
@@ -21,6 +22,7 @@ from bot.answer.models import Answer, Citation, Lang, QuestionError
 from bot.answer.ranking import UnitRanker
 from bot.answer.tenders import LISTING, MetadataAnswer, TenderDesk
 from bot.escalation.policy import USER_REQUEST, Decision, EscalationPolicy
+from bot.escalation.tickets import TicketService
 from bot.store import NewTicket, Store
 from bot.store.store import TICKET_PLACEHOLDER
 from retrieval import Hit, Retriever
@@ -87,6 +89,7 @@ class AnswerEngine:
         retriever: Retriever,
         composer: ExtractiveComposer,
         store: Store,
+        tickets: TicketService,
         policy: EscalationPolicy,
         classifier: QuestionClassifier,
         ranker: UnitRanker,
@@ -97,6 +100,7 @@ class AnswerEngine:
         self._retriever = retriever
         self._composer = composer
         self._store = store
+        self._tickets = tickets
         self._policy = policy
         self._classifier = classifier
         self._ranker = ranker
@@ -198,17 +202,25 @@ class AnswerEngine:
         if unsupported:
             body = phrase("unsupported_language", lang) + "\n" + body
 
+        # Recorded before the first word is sent: a client that leaves mid-stream loses
+        # neither the turn nor its ticket. A model's answer replaces the extractive one after.
+        separator = "\n\n" if body else ""
+        notice = phrase("escalated", lang, ticket=TICKET_PLACEHOLDER) if decision.escalate else ""
+        answer = self._record(
+            context,
+            body + separator + notice if notice else body,
+            citations,
+            confidence,
+            decision,
+            draft.units,
+        )
         if grounded and metadata is None and self._generator is not None:
             generated = yield from self._generate(context, body, draft)
             if generated is not None:
                 body, citations = generated
+                answer = self._revise(answer, body, citations)
         elif body:
             yield Delta(body)
-
-        separator = "\n\n" if body else ""
-        if decision.escalate:
-            body += separator + phrase("escalated", lang, ticket=TICKET_PLACEHOLDER)
-        answer = self._record(context, body, citations, confidence, decision, draft.units)
         if answer.ticket_id is not None:
             yield Delta(separator + phrase("escalated", lang, ticket=answer.ticket_id))
         yield Final(answer)
@@ -225,14 +237,14 @@ class AnswerEngine:
         """Not a question for the desk: say what it helps with (or greet), no sources, no
         ticket."""
         body = phrase("greeting" if label == GREETING else "declined", lang)
-        yield Delta(body)
-        self._store.record_turn(
+        _, message, _ = self._tickets.record_turn(
             conversation_id,
             question,
             body,
             [],
             {"confidence": 0.0, "lang": lang, "declined": label},
         )
+        yield Delta(body)
         yield Final(
             Answer(
                 answer=body,
@@ -244,6 +256,7 @@ class AnswerEngine:
                 conversation_id=conversation_id,
                 reason=label,
                 declined=True,
+                message_id=message.id,
             )
         )
 
@@ -414,7 +427,7 @@ class AnswerEngine:
                 lang=context.lang,
             )
         citation_dicts = [c.__dict__ for c in citations]
-        _, _, created = self._store.record_turn(
+        _, message, created = self._tickets.record_turn(
             context.conversation_id,
             context.question,
             body,
@@ -438,7 +451,17 @@ class AnswerEngine:
             conversation_id=context.conversation_id,
             reason=decision.reason,
             retrieved=retrieved,
+            message_id=message.id,
         )
+
+    def _revise(self, answer: Answer, body: str, citations: list[Citation]) -> Answer:
+        """The model's answer in place of the extractive one recorded before streaming."""
+        text = body
+        if answer.ticket_id is not None:
+            text += "\n\n" + phrase("escalated", answer.lang, ticket=answer.ticket_id)
+        assert answer.message_id is not None
+        self._store.revise_answer(answer.message_id, text, [c.__dict__ for c in citations])
+        return dataclasses.replace(answer, answer=text, citations=citations)
 
 
 __all__ = ["Answer", "AnswerEngine", "Delta", "Event", "Final", "QuestionError", "Reset"]

@@ -35,6 +35,8 @@ class Answer:
     #: Not a question for this desk (off-topic, no content, a greeting): a short reply saying
     #: what the desk helps with, no sources and no ticket.
     declined: bool = False
+    #: The stored assistant message (feedback refers to it).
+    message_id: int | None = None
 
     def public_dict(self) -> dict[str, Any]:
         """The object `dualuse ask --json` prints and the API returns."""

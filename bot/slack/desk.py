@@ -1,6 +1,9 @@
 """What the Slack listeners do: answer a question in its thread, post and update the staff
 escalation card. The services (answer engine, tickets, store) are attached once they exist
-(the FastAPI lifespan or `dualuse slack --socket`)."""
+(the FastAPI lifespan or `dualuse slack --socket`).
+
+What must be remembered (which conversation a thread continues, where a ticket's card is,
+which messages were answered) lives in the store, so every worker sees the same."""
 
 from __future__ import annotations
 
@@ -15,8 +18,8 @@ from bot.answer import AnswerEngine, QuestionError
 from bot.config import Settings
 from bot.escalation.tickets import TicketService
 from bot.slack.blocks import PLACEHOLDER, Block, answer_blocks, card_text, escalation_card
-from bot.slack.threads import AssistantThreads, CardMap, SeenMessages, ThreadMap
 from bot.store import Store, Ticket
+from bot.store.channel_state import ChannelState
 from retrieval.filters import Audience
 
 log = logging.getLogger(__name__)
@@ -35,10 +38,6 @@ class SlackDesk:
     def __init__(self, settings: Settings, client: WebClient) -> None:
         self.settings = settings
         self.client = client
-        self.threads = ThreadMap(settings.data_dir / "slack_threads.json")
-        self.cards = CardMap(settings.data_dir / "slack_cards.json")
-        self.assistant_threads = AssistantThreads(settings.data_dir / "slack_assistant.json")
-        self.seen = SeenMessages()
         self._services: Services | None = None
 
     def attach(self, engine: AnswerEngine, tickets: TicketService, store: Store) -> None:
@@ -49,6 +48,10 @@ class SlackDesk:
         if self._services is None:
             raise RuntimeError("the Slack desk has no services attached yet")
         return self._services
+
+    @property
+    def state(self) -> ChannelState:
+        return self.services.store.channel_state
 
     def is_staff(self, user_id: str) -> bool:
         return user_id in self.settings.slack_staff_user_ids
@@ -75,7 +78,7 @@ class SlackDesk:
         """Placeholder at once, then the answer (or a plain "cannot answer") in its place.
         Without ``placeholder`` (the assistant surface shows a status instead) the answer is
         posted once it is ready."""
-        if not self.seen.first_time(f"{channel}:{message_ts}"):
+        if not self.state.first_time(f"slack:{channel}:{message_ts}"):
             log.info("Slack message %s:%s was handled already", channel, message_ts)
             return
         question = _MENTION.sub("", text).strip()
@@ -102,7 +105,7 @@ class SlackDesk:
         try:
             answer = services.engine.ask(
                 question,
-                conversation_id=self.threads.get(channel, thread_ts),
+                conversation_id=self.state.thread_conversation(channel, thread_ts),
                 audience=self.audience(channel, user),
                 channel="slack",
                 reply_to={"kind": "slack", "channel": channel, "thread_ts": thread_ts},
@@ -115,15 +118,26 @@ class SlackDesk:
             show("Sorry, something went wrong while looking that up. Please try again.")
             return
         conversation_id = answer.conversation_id or ""
-        self.threads.set(channel, thread_ts, conversation_id)
+        self.state.bind_thread(channel, thread_ts, conversation_id)
         show(answer.answer[:3000], answer_blocks(answer, conversation_id, self.settings.public_url))
-        if answer.ticket_id:
-            self.post_card(services.store.ticket(answer.ticket_id))
 
     def is_followup(self, channel: str, thread_ts: str | None) -> bool:
-        return thread_ts is not None and self.threads.get(channel, thread_ts) is not None
+        return (
+            thread_ts is not None and self.state.thread_conversation(channel, thread_ts) is not None
+        )
+
+    def mark_assistant_thread(self, channel: str, thread_ts: str) -> None:
+        self.state.mark_assistant_thread(channel, thread_ts)
+
+    def is_assistant_thread(self, channel: str, thread_ts: str) -> bool:
+        return self.state.is_assistant_thread(channel, thread_ts)
 
     # -- staff cards ------------------------------------------------------------------------
+
+    def ticket_opened(self, ticket: Ticket) -> None:
+        """:class:`bot.escalation.tickets.TicketObserver`: every ticket, opened on any channel
+        (an escalated answer, a button in Slack or the web chat, the CLI), gets a staff card."""
+        self.post_card(ticket)
 
     def post_card(self, ticket: Ticket) -> None:
         channel = self.settings.slack_staff_channel
@@ -137,7 +151,7 @@ class SlackDesk:
         except SlackApiError as exc:
             log.error("posting the card for %s failed: %s", ticket.ref, exc)
             return
-        self.cards.set(ticket.ref, str(posted["channel"] or channel), str(posted["ts"]))
+        self.state.set_card(ticket.ref, str(posted["channel"] or channel), str(posted["ts"]))
 
     def update_card(self, ticket: Ticket, channel: str, ts: str) -> None:
         self.client.chat_update(
@@ -148,12 +162,12 @@ class SlackDesk:
         """A button was pressed on this card: it is the ticket's card (even one posted before
         cards were remembered)."""
         if channel and ts:
-            self.cards.set(ref, channel, ts)
+            self.state.set_card(ref, channel, ts)
 
     def ticket_changed(self, ticket: Ticket) -> None:
         """:class:`bot.escalation.tickets.TicketObserver`: claim, reply, resolve or promote,
         made in Slack, the staff console or the CLI, shows on the ticket's card."""
-        where = self.cards.get(ticket.ref)
+        where = self.state.card(ticket.ref)
         if where is None:
             log.debug("ticket %s has no Slack card to update", ticket.ref)
             return

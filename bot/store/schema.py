@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -166,3 +167,41 @@ class StaffSessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
     staff: Mapped[StaffMemberRow] = relationship(lazy="joined")
+
+
+class SlackThreadRow(Base):
+    """A Slack thread: the conversation it continues, and whether Slack opened it in the
+    assistant surface. Shared by every worker, so a follow-up landing on any of them
+    continues the same conversation."""
+
+    __tablename__ = "slack_threads"
+
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    thread_ts: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    assistant: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SlackCardRow(Base):
+    """Where a ticket's staff card was posted, so any worker can update it."""
+
+    __tablename__ = "slack_cards"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(64))
+    ts: Mapped[str] = mapped_column(String(64))
+
+
+class HandledEventRow(Base):
+    """An incoming event already handled: the primary key does the de-duplication, so a
+    retried event answered by another worker is not answered twice."""
+
+    __tablename__ = "handled_events"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.store.channel_state import ChannelState
 from bot.store.records import (
     AUDIENCES,
     CHANNELS,
@@ -98,6 +99,8 @@ class Store:
             self._engine.dispose()
             raise
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        #: Slack threads, staff card positions and handled events, shared by every worker.
+        self.channel_state = ChannelState(self._sessions)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Store:
@@ -241,6 +244,20 @@ class Store:
                 assistant.content = answer.replace(TICKET_PLACEHOLDER, created.ref)
             session.flush()
             return _message(user), _message(assistant), created
+
+    def revise_answer(
+        self, message_id: int, content: str, citations: Sequence[Mapping[str, Any]]
+    ) -> Message:
+        """Replace an answer recorded before it was streamed: a model's words replace the
+        extractive fallback stored first, so a client that leaves mid-stream loses nothing."""
+        with self._sessions.begin() as session:
+            row = session.get(MessageRow, message_id)
+            if row is None or row.role != "assistant":
+                raise NotFoundError(f"no assistant message {message_id}")
+            row.content = content
+            row.citations = [dict(c) for c in citations]
+            session.flush()
+            return _message(row)
 
     # -- tickets ----------------------------------------------------------------------------
 

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from bot.api.deps import StoreDep
+from bot.api.deps import StoreDep, TicketsDep
 from bot.api.schemas import EscalateRequest, MessageOut, TicketCreated
-from bot.escalation.policy import USER_REQUEST
-from bot.store import NewTicket
+from bot.escalation.tickets import NothingToEscalateError
+from bot.store import NotFoundError
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
@@ -39,24 +39,14 @@ def messages(
     response_model=TicketCreated,
     status_code=status.HTTP_201_CREATED,
 )
-def escalate(conversation_id: str, body: EscalateRequest, store: StoreDep) -> TicketCreated:
+def escalate(conversation_id: str, body: EscalateRequest, tickets: TicketsDep) -> TicketCreated:
     """The user pressed "Ask institute staff": a ticket with the whole conversation."""
-    if store.get_conversation(conversation_id) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.")
-    history = store.messages(conversation_id)
-    last_question = next((m for m in reversed(history) if m.role == "user"), None)
-    last_answer = next((m for m in reversed(history) if m.role == "assistant"), None)
-    question = body.note or (last_question.content if last_question else "")
-    if not question:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Ask a question first.")
-    ticket = store.create_ticket(
-        conversation_id,
-        NewTicket(
-            question=question,
-            reason=USER_REQUEST,
-            reason_detail="The user pressed “Ask institute staff”.",
-            retrieved=list(last_answer.citations) if last_answer else [],
-            lang=str(last_answer.meta.get("lang", "en")) if last_answer else "en",
-        ),
-    )
+    try:
+        ticket = tickets.escalate_on_request(
+            conversation_id, "The user pressed “Ask institute staff”.", body.note
+        )
+    except NotFoundError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.") from exc
+    except NothingToEscalateError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
     return TicketCreated(ticket_id=ticket.ref, state=ticket.state)

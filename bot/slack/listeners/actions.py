@@ -9,10 +9,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.escalation.policy import USER_REQUEST
+from bot.escalation.tickets import NothingToEscalateError
 from bot.slack import blocks
 from bot.slack.desk import SlackDesk
-from bot.store import NewTicket, StoreError
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -55,23 +55,13 @@ def register(app: App, desk: SlackDesk) -> None:
     def ask_staff(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         channel, ts, _ = _where(body)
-        conversation_id = _value(body)
-        store = desk.services.store
-        history = store.messages(conversation_id)
-        question = next((m.content for m in reversed(history) if m.role == "user"), None)
-        if question is None:
+        try:
+            ticket = desk.services.tickets.escalate_on_request(
+                _value(body), "The user pressed “Ask institute staff” in Slack."
+            )
+        except (StoreError, NothingToEscalateError) as exc:
+            log.warning("escalation from Slack refused: %s", exc)
             return
-        last = next((m for m in reversed(history) if m.role == "assistant"), None)
-        ticket = store.create_ticket(
-            conversation_id,
-            NewTicket(
-                question=question,
-                reason=USER_REQUEST,
-                reason_detail="The user pressed “Ask institute staff” in Slack.",
-                retrieved=list(last.citations) if last else [],
-                lang=str(last.meta.get("lang", "en")) if last else "en",
-            ),
-        )
         thread_ts = (body.get("message") or {}).get("thread_ts") or ts
         desk.client.chat_postMessage(
             channel=channel,
@@ -79,7 +69,6 @@ def register(app: App, desk: SlackDesk) -> None:
             text=f"I've passed your question to institute staff ({ticket.ref}); "
             "their answer will appear in this thread.",
         )
-        desk.post_card(ticket)
 
     def staff_only(body: dict[str, Any]) -> bool:
         channel, _, user = _where(body)

@@ -41,7 +41,7 @@ def build_assistant(desk: SlackDesk) -> Assistant:
     def started(payload: dict[str, Any], set_suggested_prompts: SetSuggestedPrompts) -> None:
         channel, thread_ts = _thread_of(payload)
         if channel and thread_ts:
-            desk.assistant_threads.add(channel, thread_ts)
+            desk.mark_assistant_thread(channel, thread_ts)
         set_suggested_prompts(prompts=SUGGESTED_PROMPTS, title=PROMPTS_TITLE)
 
     @assistant.thread_context_changed
@@ -50,14 +50,14 @@ def build_assistant(desk: SlackDesk) -> Assistant:
         # would store it in message metadata (conversations.replies + chat.update).
         channel, thread_ts = _thread_of(payload)
         if channel and thread_ts:
-            desk.assistant_threads.add(channel, thread_ts)
+            desk.mark_assistant_thread(channel, thread_ts)
 
     def in_assistant_thread(payload: dict[str, Any]) -> bool:
         # Only threads Slack opened as assistant threads; a reply in an ordinary DM thread
         # goes to the plain message listener (placeholder, then the answer).
         thread_ts = payload.get("thread_ts")
-        return bool(thread_ts) and (str(payload.get("channel")), str(thread_ts)) in (
-            desk.assistant_threads
+        return bool(thread_ts) and desk.is_assistant_thread(
+            str(payload.get("channel")), str(thread_ts)
         )
 
     # Bolt's annotation says one matcher, but it concatenates ``matchers`` to a list.

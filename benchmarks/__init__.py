@@ -1,0 +1,1 @@
+"""Benchmarks, and the native multi-process topology they (and the slow tests) run against."""

@@ -54,6 +54,19 @@ def test_when_the_documents_do_not_answer_it_says_so_and_escalates(
     assert ticket.retrieved
 
 
+def test_the_turn_and_its_ticket_are_stored_before_the_first_word_is_sent(
+    engine: AnswerEngine, store: Store
+) -> None:
+    events = engine.stream("What salary does a DISTI program manager earn?", as_of=TODAY)
+    first = next(events)
+    events.close()  # the client went away after the first words
+    assert isinstance(first, Delta)
+    conversation = store.tickets()[0].conversation_id
+    assert [m.role for m in store.messages(conversation)] == ["user", "assistant"]
+    stored = store.messages(conversation)[1].content
+    assert first.text in stored and store.tickets()[0].ref in stored
+
+
 def test_a_tender_deadline_comes_from_its_metadata(engine: AnswerEngine) -> None:
     answer = engine.ask("When does ATLA-2026-UAS-014 close?", as_of=TODAY)
     assert "18 December 2026 (2026-12-18)" in answer.answer

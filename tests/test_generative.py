@@ -52,6 +52,16 @@ def test_the_model_answer_is_streamed_with_valid_citations(
     assert "Answer ONLY from the numbered passages" in request["messages"][0]["content"]
 
 
+def test_the_stored_answer_is_the_models_once_it_has_streamed(
+    generative: AnswerEngine, store: Store
+) -> None:
+    answer = generative.ask(QUESTION, as_of=TODAY)
+    assert answer.conversation_id is not None and answer.message_id is not None
+    stored = store.messages(answer.conversation_id)[-1]
+    assert (stored.id, stored.content) == (answer.message_id, answer.answer)
+    assert stored.citations == [c.__dict__ for c in answer.citations]
+
+
 def test_invented_citations_fall_back_to_the_extractive_answer(
     generative: AnswerEngine, served: tuple[str, Script]
 ) -> None:

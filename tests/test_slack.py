@@ -369,6 +369,18 @@ def test_ask_institute_staff_button_opens_a_ticket_with_a_card(
     card_for(slack, ticket.ref)
 
 
+def test_a_ticket_opened_from_the_web_chat_gets_a_slack_staff_card(
+    api: str, slack: FakeSlack
+) -> None:
+    answer = httpx.post(f"{api}/api/chat", json={"message": QUESTION}, timeout=30).json()
+    opened = httpx.post(
+        f"{api}/api/conversations/{answer['conversation_id']}/escalate", json={}, timeout=30
+    )
+    assert opened.status_code == 201
+    card = card_for(slack, opened.json()["ticket_id"])
+    assert QUESTION in all_text(card.args["blocks"])
+
+
 def test_without_slack_settings_there_is_no_slack_route(
     mini_index: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -523,3 +523,31 @@ def test_threads_share_one_store(store: Store) -> None:
     tickets = store.tickets()
     assert len(tickets) == 8
     assert sorted(t.ref for t in tickets) == [f"DUD-{i:04d}" for i in range(1, 9)]
+
+
+# -- state every worker shares ------------------------------------------------------------------
+
+
+def test_an_event_is_handled_once_across_workers(store_url: str) -> None:
+    with Store(store_url) as one, Store(store_url) as other:
+        outcomes = [one.channel_state.first_time("slack:D1:1.5")]
+        outcomes.append(other.channel_state.first_time("slack:D1:1.5"))
+        outcomes.append(one.channel_state.first_time("slack:D1:1.5"))
+    assert outcomes == [True, False, False]
+
+
+def test_a_slack_thread_continues_the_first_conversation_bound_to_it(store_url: str) -> None:
+    with Store(store_url) as one, Store(store_url) as other:
+        first = one.conversation(None, channel="slack").id
+        second = other.conversation(None, channel="slack").id
+        assert one.channel_state.bind_thread("C1", "9.1", first) == first
+        assert other.channel_state.bind_thread("C1", "9.1", second) == first
+        assert other.channel_state.thread_conversation("C1", "9.1") == first
+
+
+def test_a_staff_card_position_is_seen_by_every_worker(store_url: str) -> None:
+    with Store(store_url) as one, Store(store_url) as other:
+        conversation = one.conversation(None, channel="slack")
+        ticket = one.create_ticket(conversation.id, NewTicket("q", "low_confidence", "", []))
+        one.channel_state.set_card(ticket.ref, "CSTAFF", "7.7")
+        assert other.channel_state.card(ticket.ref.lower()) == ("CSTAFF", "7.7")

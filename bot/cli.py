@@ -16,7 +16,7 @@ from rich.table import Table
 
 from bot.answer.engine import Delta, Final, Reset
 from bot.answer.models import QuestionError
-from bot.config import Settings, get_settings
+from bot.config import DeploymentError, Settings, check_workers, get_settings
 from bot.escalation.tickets import TicketService
 from bot.services import (
     make_answer_engine,
@@ -339,6 +339,14 @@ def tickets_promote(
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Default: DUALUSE_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: DUALUSE_PORT.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes (default: DUALUSE_WORKERS, 1). More than one needs "
+            "DUALUSE_CHROMA_URL and a PostgreSQL DUALUSE_DATABASE_URL.",
+        ),
+    ] = None,
     ingest_paths: Annotated[
         list[Path] | None,
         typer.Option(
@@ -349,12 +357,16 @@ def serve_command(
         ),
     ] = None,
 ) -> None:
-    """Serve the HTTP API (and, in later releases, the web chat and Slack)."""
+    """Serve the web chat, the staff console, the JSON API and (when configured) Slack."""
     import uvicorn
 
-    from bot.api.app import create_app
-
     settings = get_settings()
+    workers = workers or settings.workers
+    try:
+        for warning in check_workers(settings, workers):
+            errors.print(f"[yellow]warning:[/] {warning}")
+    except DeploymentError as exc:
+        raise _fail(exc) from exc
     if ingest_paths:
         try:
             kb = open_knowledge_base(settings)
@@ -362,7 +374,14 @@ def serve_command(
             kb.close()
         except KnowledgeBaseError as exc:
             raise _fail(exc) from exc
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    # Each worker builds its own app from the same environment (an app factory).
+    uvicorn.run(
+        "bot.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+    )
 
 
 @app.command("slack")

@@ -49,8 +49,20 @@ class Settings(BaseSettings):
     chat_rate_limit: str = Field(
         "20/minute", description="Questions one conversation may ask (limits notation)."
     )
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where rate-limit counters live: `memory://` (one process) or a backend "
+        "every worker shares, e.g. `redis://localhost:6379`.",
+    )
     staff_session_hours: float = Field(
         12.0, gt=0, le=24 * 30, description="Hours a staff console sign-in lasts."
+    )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Worker processes `dualuse serve` starts; more than one needs a Chroma "
+        "server and PostgreSQL (see the README's deployment section).",
     )
     host: str = Field("127.0.0.1", description="Address `dualuse serve` binds.")
     port: int = Field(8000, description="Port `dualuse serve` binds.")
@@ -101,6 +113,37 @@ class Settings(BaseSettings):
     @property
     def slack_staff_user_ids(self) -> frozenset[str]:
         return frozenset(u.strip() for u in self.slack_staff_users.split(",") if u.strip())
+
+
+class DeploymentError(ValueError):
+    """The settings cannot work with the requested number of worker processes."""
+
+
+def check_workers(settings: Settings, workers: int) -> list[str]:
+    """Refuse a multi-process set-up that would corrupt or split its state; return warnings
+    for one that works but behaves differently (rate limits counted per worker)."""
+    if workers <= 1:
+        return []
+    problems = []
+    if not settings.chroma_url:
+        problems.append(
+            "embedded Chroma is a single-process database: several workers writing to it "
+            "would corrupt it. Start a Chroma server (`chroma run --path DIR`) and set "
+            "DUALUSE_CHROMA_URL."
+        )
+    if not settings.database_url or settings.database_url.startswith("sqlite"):
+        problems.append(
+            "the store must be a database every worker shares with row-level locking: set "
+            "DUALUSE_DATABASE_URL=postgresql+psycopg://USER:PASS@HOST/DB."
+        )
+    if problems:
+        raise DeploymentError(f"{workers} workers need shared state: " + " Also, ".join(problems))
+    if settings.rate_limit_storage.startswith("memory://"):
+        return [
+            f"rate limits are counted in each worker's memory, so a client gets up to {workers} "
+            "times DUALUSE_CHAT_RATE_LIMIT; set DUALUSE_RATE_LIMIT_STORAGE=redis://… to share them."
+        ]
+    return []
 
 
 @lru_cache(maxsize=1)

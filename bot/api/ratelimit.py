@@ -1,5 +1,9 @@
-"""Rate limiting with the `limits` library (moving window, in memory): per conversation, and
-ten times that per client address, so a flood of new conversations is capped too."""
+"""Rate limiting with the `limits` library (moving window): per conversation, and ten times
+that per client address, so a flood of new conversations is capped too.
+
+The counters live in memory by default (one process); with several workers they live in a
+shared backend (``DUALUSE_RATE_LIMIT_STORAGE=redis://…``), or each worker would grant the
+whole limit again."""
 
 from __future__ import annotations
 
@@ -8,19 +12,36 @@ import time
 
 from fastapi import HTTPException, status
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.errors import ConfigurationError
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 CLIENT_FACTOR = 10
 
 
+class RateLimitStorageError(ValueError):
+    """The configured rate-limit backend cannot be used (unknown scheme, missing driver)."""
+
+
 class ConversationRateLimiter:
-    def __init__(self, rate: str) -> None:
+    def __init__(self, rate: str, storage: str = "memory://") -> None:
         self._conversation = parse(rate)
         self._client = type(self._conversation)(
             self._conversation.amount * CLIENT_FACTOR, self._conversation.multiples
         )
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        try:
+            backend = storage_from_string(storage)
+        except (ConfigurationError, ValueError) as exc:
+            raise RateLimitStorageError(
+                f"DUALUSE_RATE_LIMIT_STORAGE={storage!r} cannot be used: {exc}"
+            ) from exc
+        if not backend.check():
+            raise RateLimitStorageError(
+                f"DUALUSE_RATE_LIMIT_STORAGE={storage!r} does not answer; start it or unset the "
+                "setting (memory:// is right for one process)."
+            )
+        self._limiter = MovingWindowRateLimiter(backend)
+        self.shared = not storage.startswith("memory://")
 
     def check(self, conversation_id: str | None, client: str) -> None:
         """Raise 429 (with Retry-After) when the conversation or the client is over its rate."""

@@ -149,7 +149,9 @@ class TicketService:
         final_answer = answer or ticket.answer
         if not final_answer:
             raise ValueError(f"Ticket {ref} has no staff answer to promote yet.")
-        doc_id = self._faq.promote(ref, question or ticket.question, final_answer, ticket.lang)
-        self._store.add_event(ref, actor, f"promoted to FAQ {doc_id}")
-        self._changed(self._store.ticket(ref))
+        with self._faq.promoting(
+            ticket.ref, question or ticket.question, final_answer, ticket.lang
+        ) as doc_id:
+            promoted = self._store.add_event(ticket.ref, actor, f"promoted to FAQ {doc_id}")
+        self._changed(promoted)
         return doc_id

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -58,25 +59,26 @@ class LexicalIndex:
         self.generation = -1
 
     def load(self) -> bool:
+        """Read the index on disk; False when there is none (or it is being swapped)."""
         stamp = self._dir / "stamp.json"
-        if not stamp.is_file():
+        try:
+            data = json.loads(stamp.read_text(encoding="utf-8"))
+            if data.get("tokenizer") != TOKENIZER_VERSION:
+                return False
+            generation, chunk_ids = int(data["generation"]), list(data["chunk_ids"])
+            bm25 = (
+                bm25s.BM25.load(str(self._dir / "bm25"), show_progress=False) if chunk_ids else None
+            )
+        except (OSError, ValueError, KeyError):
             return False
-        data = json.loads(stamp.read_text(encoding="utf-8"))
-        if data.get("tokenizer") != TOKENIZER_VERSION:
-            return False
-        self.generation, self.chunk_ids = int(data["generation"]), list(data["chunk_ids"])
-        self._bm25 = (
-            bm25s.BM25.load(str(self._dir / "bm25"), show_progress=False)
-            if self.chunk_ids
-            else None
-        )
+        self._bm25, self.chunk_ids, self.generation = bm25, chunk_ids, generation
         return True
 
     def build(self, chunk_ids: list[str], tokens: list[list[str]], generation: int) -> None:
-        """Rebuild from scratch (milliseconds at this scale), then swap in atomically."""
-        staging = self._dir.with_name(self._dir.name + ".tmp")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        """Rebuild from scratch in a staging folder of its own, then swap it in. Callers hold
+        the knowledge base's write lock, so two builders never swap at once."""
+        self._dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=self._dir.name + ".", dir=self._dir.parent))
         bm25 = None
         if chunk_ids:
             bm25 = bm25s.BM25()
@@ -88,8 +90,11 @@ class LexicalIndex:
             ),
             encoding="utf-8",
         )
-        shutil.rmtree(self._dir, ignore_errors=True)
+        retired = staging.with_name(staging.name + ".old")
+        if self._dir.exists():
+            self._dir.rename(retired)
         staging.rename(self._dir)
+        shutil.rmtree(retired, ignore_errors=True)
         self._bm25, self.chunk_ids, self.generation = bm25, chunk_ids, generation
 
     def scores(self, query_tokens: list[str]) -> npt.NDArray[np.float64]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,38 +96,70 @@ class ChunkRecord:
 
 
 class Manifest:
-    """SQLite file in the data directory; every change is one transaction."""
+    """SQLite file in the data directory; every change is one transaction.
+
+    Each thread has its own connection (a sqlite3 connection is not safe to share: two
+    threads' transactions would interleave on it), and SQLite's file locking orders writers
+    across threads and processes alike.
+    """
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA foreign_keys = ON")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        found = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        self._path = path
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._opened_lock = threading.Lock()
+        conn = self._conn
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
         if found not in (0, 1, SCHEMA_VERSION):
             raise RuntimeError(f"{path} has schema version {found}; expected {SCHEMA_VERSION}")
-        self._conn.executescript(_SCHEMA)
-        if found == 1:
-            # Version 1 had no evidence units: forget the documents so that the next ingest
-            # indexes every one again, units included (vectors are replaced, not duplicated).
-            self._conn.execute("DELETE FROM documents")
-        self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            if found == 1:
+                # Version 1 had no evidence units: forget the documents so that the next
+                # ingest indexes every one again, units included.
+                conn.execute("DELETE FROM documents")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self._path, check_same_thread=False, isolation_level=None, timeout=60
+            )
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            self._local.conn = conn
+            with self._opened_lock:
+                self._opened.append(conn)
+        return conn
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self._conn
+            yield conn
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK")
             raise
-        self._conn.execute(
-            "UPDATE state SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
-        )
-        self._conn.execute("COMMIT")
+        conn.execute("UPDATE state SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        conn.execute("COMMIT")
 
     def close(self) -> None:
-        self._conn.close()
+        with self._opened_lock:
+            for conn in self._opened:
+                conn.close()
+            self._opened.clear()
+        self._local = threading.local()
 
     @property
     def generation(self) -> int:

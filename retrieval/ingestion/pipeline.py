@@ -48,7 +48,21 @@ def ingest(
     rebuild: bool = False,
     on_file: Progress | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the files under ``paths``."""
+    """Bring the index in line with the files under ``paths`` (under the index's write lock:
+    two ingestions, or an ingestion and an FAQ promotion, never interleave)."""
+    with kb.writing():
+        return _ingest(kb, paths, chunker, prune=prune, rebuild=rebuild, on_file=on_file)
+
+
+def _ingest(
+    kb: KnowledgeBase,
+    paths: Iterable[Path],
+    chunker: Chunker,
+    *,
+    prune: bool,
+    rebuild: bool,
+    on_file: Progress | None,
+) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
     roots = [p.resolve() for p in paths]
@@ -92,8 +106,7 @@ def ingest(
         for doc_id, record in known.items():
             gone = doc_id not in seen and record.source_path not in failed_paths
             if gone and _under(Path(record.source_path), roots):
-                kb.vectors.delete_document(doc_id)
-                kb.manifest.remove(doc_id)
+                remove_document(kb, doc_id)
                 report.removed.append(doc_id)
 
     if stale_units and set(known) <= set(seen) | set(report.removed):
@@ -101,6 +114,13 @@ def ingest(
     kb.refresh_lexical()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def remove_document(kb: KnowledgeBase, doc_id: str) -> None:
+    """Take a document out of the vectors and the manifest (vectors first, as in
+    ingestion). Callers hold the write lock."""
+    kb.vectors.delete_document(doc_id)
+    kb.manifest.remove(doc_id)
 
 
 def _under(path: Path, roots: list[Path]) -> bool:

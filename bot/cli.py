@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +17,7 @@ from bot.answer.engine import Delta, Final, Reset
 from bot.answer.models import QuestionError
 from bot.config import DeploymentError, Settings, check_workers, get_settings
 from bot.escalation.tickets import TicketService
+from bot.logs import configure_logging
 from bot.services import (
     make_answer_engine,
     make_chunker,
@@ -52,12 +52,7 @@ def _fail(exc: Exception, code: int = 2) -> typer.Exit:
 
 @app.callback()
 def main() -> None:
-    settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("chromadb", "httpx", "bm25s", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(get_settings())
 
 
 def _run_ingest(

@@ -13,6 +13,7 @@ from bot.answer import QuestionError
 from bot.api.ratelimit import ConversationRateLimiter
 from bot.api.routes import chat, conversations, feedback, health, search, sources
 from bot.config import Settings, get_settings
+from bot.logs import configure_logging
 from bot.services import (
     make_retriever,
     open_knowledge_base,
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings)
     # Slack (HTTP mode) only when both the bot token and the signing secret are set.
     slack = make_slack(settings) if settings.slack_enabled else None
 

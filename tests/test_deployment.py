@@ -1,0 +1,58 @@
+"""The deployment files say what the code reads: every setting compose.yaml passes is one the
+settings object knows, and the multi-worker services point at each other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.config import DeploymentError, Settings, check_workers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    return loaded
+
+
+def settings_env_names() -> set[str]:
+    return {f"DUALUSE_{name.upper()}" for name in Settings.model_fields}
+
+
+def test_every_setting_in_compose_is_one_the_desk_reads() -> None:
+    for name, service in compose()["services"].items():
+        unknown = {k for k in service.get("environment") or {} if k.startswith("DUALUSE_")}
+        assert unknown <= settings_env_names(), name
+
+
+def test_the_app_waits_for_ingestion_and_shares_chroma_postgres_and_redis() -> None:
+    services = compose()["services"]
+    app = services["app"]
+    assert app["depends_on"]["ingest"]["condition"] == "service_completed_successfully"
+    assert {"postgres", "chroma", "redis"} <= set(app["depends_on"])
+    env = app["environment"]
+    assert env["DUALUSE_CHROMA_URL"].startswith("http://chroma:")
+    assert env["DUALUSE_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert env["DUALUSE_RATE_LIMIT_STORAGE"].startswith("redis://redis:")
+    for name in ("app", "chroma", "postgres", "redis"):
+        assert "start_period" in services[name]["healthcheck"], name
+
+
+def test_several_workers_refuse_embedded_chroma_and_sqlite() -> None:
+    with pytest.raises(DeploymentError, match=r"DUALUSE_CHROMA_URL.*DUALUSE_DATABASE_URL"):
+        check_workers(Settings(_env_file=None), 2)  # type: ignore[call-arg]
+
+
+def test_several_workers_with_memory_rate_limits_are_warned_not_refused() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        chroma_url="http://chroma:8000",
+        database_url="postgresql+psycopg://u:p@db/dualuse",
+        _env_file=None,
+    )
+    assert check_workers(settings, 1) == []
+    (warning,) = check_workers(settings, 3)
+    assert "3 times" in warning and "DUALUSE_RATE_LIMIT_STORAGE" in warning

@@ -173,7 +173,13 @@ async def drive(
 ) -> tuple[Results, float]:
     """All sessions at once over one connection pool big enough that none waits for a slot."""
     results = Results()
-    limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive timeout would close them:
+    # otherwise a think time near 5 s races the server's close and shows as a ReadError.
+    limits = httpx.Limits(
+        max_connections=sessions + 10,
+        max_keepalive_connections=sessions + 10,
+        keepalive_expiry=4.0,
+    )
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as client:
         started = time.monotonic()
         deadline = started + seconds

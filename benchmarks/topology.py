@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -184,14 +185,16 @@ def postgres_server_url() -> URL:
 def admin_engine(server: URL) -> Engine:
     """An autocommit connection for CREATE/DROP DATABASE: the maintenance database
     ``postgres`` if we may connect to it, otherwise the database the URL names."""
+    problem: Exception | None = None
     for database in ("postgres", server.database):
         engine = create_engine(server.set(database=database), isolation_level="AUTOCOMMIT")
         try:
             with engine.connect():
                 return engine
-        except Exception:
+        except SQLAlchemyError as exc:
+            problem = exc
             engine.dispose()
-    raise TopologyError(f"cannot connect to PostgreSQL at {server.render_as_string()}")
+    raise TopologyError(f"cannot connect to PostgreSQL at {server.render_as_string()}: {problem}")
 
 
 @contextmanager
@@ -200,11 +203,17 @@ def fresh_database() -> Iterator[str]:
     server = postgres_server_url()
     admin = admin_engine(server)
     name = f"bench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(
-            f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0 "
-            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(
+                f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0 "
+                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            )
+    except SQLAlchemyError as exc:
+        admin.dispose()
+        raise TopologyError(
+            f"cannot create a database (does the role have CREATEDB?): {exc}"
+        ) from exc
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:

@@ -94,6 +94,11 @@ def _print_report(report: IngestReport) -> None:
     console.print(table)
     for failure in report.failed:
         errors.print(f"[red]failed[/] {failure.path}: {failure.reason}")
+    for doc_id, reason in report.flagged:
+        # Document text, not markup: printed as it is.
+        errors.print(
+            f"warning: {doc_id} flagged, {reason}", style="yellow", markup=False, highlight=False
+        )
 
 
 @app.command("ingest")
@@ -376,6 +381,11 @@ def serve_command(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
+        # Forwarded headers are the app's business (DUALUSE_TRUSTED_PROXIES), never
+        # uvicorn's default of trusting whatever reaches it from 127.0.0.1.
+        proxy_headers=False,
+        # The app logs each request itself, with conversation ids hashed (bot.access).
+        access_log=False,
     )
 
 

@@ -11,8 +11,26 @@ from collections.abc import Iterator, Sequence
 from bot.answer.models import Citation
 from retrieval import Hit
 
-MARKER = re.compile(r"\[(\d+(?:\s*[,，、]\s*\d+)*)\]")
+#: Anything a reader would take for a citation marker: the desk's own ``[3]`` and ``[1, 2]``,
+#: and look-alikes (``[-1]``, ``[^1]``, ``【3】``, ``［3］``). Only ``[n]`` pointing at a given
+#: passage survives the checker; every other match is dropped, so a marker copied from a
+#: document or invented by a model never reaches the reader.
+MARKER = re.compile(r"[\[［【〔]\s*(\^?\s*[-−–]?\d+(?:\s*[,，、]\s*\^?\s*[-−–]?\d+)*)\s*[\]］】〕]")
 _SEPARATOR = re.compile(r"\s*[,，、]\s*")
+_OPENING = re.compile(r"[\[［【〔]")
+_CLOSING = re.compile(r"[\]］】〕]")
+
+
+def _indices(match: re.Match[str]) -> list[int | None]:
+    """The passage numbers a marker names, ``None`` for any that is not a plain number."""
+    return [int(raw) if raw.isdecimal() else None for raw in _SEPARATOR.split(match.group(1))]
+
+
+def strip_markers(text: str) -> str:
+    """Quoted text without anything that looks like a citation marker: document text
+    cites nothing the reader can see, and its ``[2]`` would read as the desk's own."""
+    stripped = MARKER.sub("", text)
+    return text if stripped == text else tidy(stripped)
 
 
 class CitationRenumberer:
@@ -32,9 +50,8 @@ class CitationRenumberer:
 
     def _renumber(self, match: re.Match[str]) -> str:
         kept: list[int] = []
-        for raw in _SEPARATOR.split(match.group(1)):
-            index = int(raw)
-            if not 1 <= index <= len(self._passages):
+        for index in _indices(match):
+            if index is None or not 1 <= index <= len(self._passages):
                 continue
             hit = self._passages[index - 1]
             key = (hit.doc_id, hit.anchor)
@@ -74,9 +91,7 @@ def append_cited(
             citations.append(dataclasses.replace(citation, n=numbers[key]))
         mapping[citation.n] = numbers[key]
     renumbered = MARKER.sub(
-        lambda m: "".join(
-            f"[{mapping[int(n)]}]" for n in _SEPARATOR.split(m.group(1)) if int(n) in mapping
-        ),
+        lambda m: "".join(f"[{mapping[n]}]" for n in _indices(m) if n in mapping),
         second,
     )
     return first + "\n" + renumbered, citations
@@ -95,15 +110,17 @@ class StreamingMarkerFilter:
     def feed(self, delta: str) -> Iterator[str]:
         self._pending += delta
         while self._pending:
-            start = self._pending.find("[")
-            if start == -1:
+            opening = _OPENING.search(self._pending)
+            if opening is None:
                 out, self._pending = self._pending, ""
                 yield out
                 return
+            start = opening.start()
             if start > 0:
                 yield self._pending[:start]
                 self._pending = self._pending[start:]
-            end = self._pending.find("]")
+            closing = _CLOSING.search(self._pending)
+            end = -1 if closing is None else closing.start()
             if end == -1:
                 if len(self._pending) <= self._LONGEST_MARKER:
                     return

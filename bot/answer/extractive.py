@@ -1,7 +1,8 @@
 """The offline composer: answer by quoting the evidence units that answer the question, the
 best first, within a length budget, from at most a few sections, each followed by its citation
 marker. It never writes a claim of its own, so everything it says is grounded by
-construction."""
+construction. It never quotes a unit that asks the reader for credentials or payment
+(``retrieval.ingestion.flags``), and quoted text keeps no citation marker of its own."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.answer.answer_types import AnswerType
-from bot.answer.citations import resolve_markers
+from bot.answer.citations import resolve_markers, strip_markers
 from bot.answer.language import phrase
 from bot.answer.models import Citation, Lang
 from bot.answer.ranking import RankedUnit, Ranking
 from retrieval import Hit
+from retrieval.ingestion.flags import asks_for_credentials_or_payment
 
 #: e5 similarity of a unit and its translation (about 0.84-0.94).
 _TRANSLATION = 0.85
@@ -57,32 +60,37 @@ class ExtractiveComposer:
         hits: Sequence[Hit],
         kinds: frozenset[AnswerType] = frozenset(),
     ) -> Draft:
-        chosen = self._choose(ranking.units, lang)
+        # A unit asking for credentials or payment is dropped, but still sets the bar: what
+        # is left is quoted only if it scores nearly as well as the best unit did.
+        ranked = [u for u in ranking.units if not _unsafe(u.text)]
+        best = ranking.units[0].score if ranking.units else 0.0
+        chosen = self._choose(ranked, lang, best * self._ratio)
         passages = tuple(
-            dataclasses.replace(hits[u.match.hit], text=u.text)
-            for u in ranking.units[: self._passages]
+            dataclasses.replace(hits[u.match.hit], text=strip_markers(u.text))
+            for u in ranked[: self._passages]
         )
         if not chosen:
-            return Draft("", [], ranking.answerable, (), passages)
+            # Nothing left to quote answers nothing, however well the dropped units scored.
+            confidence = ranking.answerable if len(ranked) == len(ranking.units) else 0.0
+            return Draft("", [], confidence, (), passages)
         lines = []
         for unit in chosen:
             quoted = unit.match.language != lang
             suffix = phrase("quoted_other", lang) if quoted else ""
-            lines.append(f"{unit.text}{suffix} [{unit.match.hit + 1}]")
+            lines.append(f"{strip_markers(unit.text)}{suffix} [{unit.match.hit + 1}]")
         body, citations = resolve_markers("\n".join(lines), hits)
         units = tuple(u.match.unit.unit_id for u in chosen)
         return Draft(body, citations, ranking.answerable, units, passages)
 
-    def _choose(self, ranked: list[RankedUnit], lang: Lang) -> list[RankedUnit]:
+    def _choose(self, ranked: list[RankedUnit], lang: Lang, floor: float) -> list[RankedUnit]:
         if not ranked:
             return []
         budget = _BUDGET.get(lang, _BUDGET["en"])
-        floor = ranked[0].score * self._ratio
         chosen: list[RankedUnit] = []
         sections: set[tuple[str, str]] = set()
         used = 0
         for unit in ranked:
-            if len(chosen) >= self._max_units or (chosen and unit.score < floor):
+            if len(chosen) >= self._max_units or unit.score < floor:
                 break
             unit = _in_own_language(unit, ranked, lang)
             section = (unit.match.unit.doc_id, unit.match.unit.anchor)
@@ -97,6 +105,12 @@ class ExtractiveComposer:
             sections.add(section)
             used += len(unit.text)
         return chosen
+
+
+@lru_cache(maxsize=4096)
+def _unsafe(text: str) -> bool:
+    """A unit that asks the reader for a password, a code or a payment is never the answer."""
+    return asks_for_credentials_or_payment(text)
 
 
 def _in_own_language(unit: RankedUnit, ranked: list[RankedUnit], lang: Lang) -> RankedUnit:

@@ -14,6 +14,7 @@ from retrieval.documents import SourceDocument
 from retrieval.errors import DocumentError
 from retrieval.index.lexical import tokenize
 from retrieval.ingestion.chunking import Chunker
+from retrieval.ingestion.flags import first_flag
 from retrieval.ingestion.loaders import discover, load_document
 from retrieval.ingestion.units import UNITS_VERSION, document_units
 from retrieval.knowledge_base import KnowledgeBase
@@ -28,6 +29,9 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[DocumentError] = field(default_factory=list)
+    #: Documents with text that asks the reader for credentials or payment, and why
+    #: (``retrieval.ingestion.flags``): indexed, never quoted as an answer, for a person to check.
+    flagged: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0
     seconds: float = 0.0
 
@@ -94,6 +98,12 @@ def _ingest(
             else:
                 report.chunks += _index_document(kb, chunker, document)
                 (report.updated if record else report.added).append(document.meta.id)
+            # Flagged, not rejected: curated text may quote a scam to warn of it. Unchanged
+            # documents too, so the warning stays until someone edits the text.
+            flag = first_flag(unit.text for unit in document_units(document))
+            if flag is not None:
+                log.warning("flagged %s: %s", document.meta.id, flag)
+                report.flagged.append((document.meta.id, str(flag)))
         except DocumentError as error:
             log.warning("skipped %s", error)
             report.failed.append(error)

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     staff_session_hours: float = Field(
         12.0, gt=0, le=24 * 30, description="Hours a staff console sign-in lasts."
     )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses (or CIDR ranges) of reverse proxies whose "
+        "X-Forwarded-For is believed; empty = none, the peer's address is the client's.",
+    )
     workers: int = Field(
         1,
         ge=1,

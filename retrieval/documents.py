@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -54,6 +55,17 @@ class DocumentMeta(BaseModel):
     @classmethod
     def _stringify(cls, value: Any) -> Any:
         return None if value is None else str(value)
+
+    @field_validator("source_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        """The document view links to it: only a web address (no ``javascript:``)."""
+        if value is None:
+            return None
+        parsed = urlparse(value.strip())
+        if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+            raise ValueError(f"source_url must be an http(s) address, not {value[:80]!r}")
+        return value.strip()
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,10 @@ def wait_until_up(url: str, timeout: float = 60.0) -> None:
 def serve_app(app: FastAPI) -> Iterator[str]:
     """The app over real HTTP on a free port; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
+    )  # as `dualuse serve` runs it
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"

@@ -156,10 +156,11 @@ def test_repeated_negative_feedback_hands_the_conversation_over(
     engine: AnswerEngine, store: Store
 ) -> None:
     first = engine.ask("What documents do I need for the unified qualification?", as_of=TODAY)
-    assert first.conversation_id is not None
-    messages = store.messages(first.conversation_id)
-    store.add_feedback(first.conversation_id, messages[-1].id, -1, "not what I asked")
-    store.add_feedback(first.conversation_id, messages[-1].id, -1)
+    assert first.conversation_id is not None and first.message_id is not None
+    store.add_feedback(first.conversation_id, first.message_id, -1, "not what I asked")
+    second = engine.ask("How long is it valid?", first.conversation_id, as_of=TODAY)
+    assert second.message_id is not None
+    store.add_feedback(first.conversation_id, second.message_id, -1)
     again = engine.ask("What grades are there?", first.conversation_id, as_of=TODAY)
     assert again.escalated
     assert again.reason == "repeated_negative_feedback"

@@ -104,7 +104,7 @@ def test_a_promoted_answer_is_found_next_time_without_escalation(
     assert "exhibitors pay their own travel costs" in again.answer
     faq = Path(settings.data_dir / "faq" / f"{doc_id}.md").read_text(encoding="utf-8")
     assert "doc_type: faq" in faq and "access: public" in faq
-    assert f"ticket:{first.ticket_id}" in faq
+    assert f"(ticket {first.ticket_id})" in faq
     assert store.ticket(first.ticket_id).events[-1].note == f"promoted to FAQ {doc_id}"
 
 

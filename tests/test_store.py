@@ -36,6 +36,7 @@ POSTGRES_ENV = "DUALUSE_TEST_POSTGRES_URL"
 TABLES = {
     "conversations", "messages", "tickets", "ticket_events", "feedback",
     "staff_members", "staff_sessions", "slack_threads", "slack_cards", "handled_events",
+    "security_events",
 }  # fmt: skip
 CITATION = {"n": 1, "doc_id": "qualification", "section": "Eligibility", "url": "/sources/q#e"}
 
@@ -130,7 +131,7 @@ def test_opening_a_fresh_database_migrates_it_to_exactly_the_models(store_url: s
     try:
         with engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == TABLES | {"alembic_version"}
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
             # The migration and the ORM models describe the same schema.
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
@@ -457,7 +458,7 @@ def test_feedback_counts_thumbs_down_and_refuses_other_ratings(store: Store) -> 
 
     assert (down.message_id, down.rating, down.comment) == (answer.id, -1, "Not what I asked")
     assert down.created_at.tzinfo is not None
-    assert store.negative_feedback_count(conversation.id) == 2
+    assert store.negative_feedback_count(conversation.id) == 1  # the answer's -1 became +1
     assert store.negative_feedback_count(other.id) == 1
     for rating in (0, 2, -5):
         with pytest.raises(ValueError, match="rating"):
@@ -466,7 +467,19 @@ def test_feedback_counts_thumbs_down_and_refuses_other_ratings(store: Store) -> 
         store.add_feedback(other.id, answer.id, -1)  # a message of another conversation
     with pytest.raises(NotFoundError):
         store.add_feedback("missing", None, -1)
-    assert store.negative_feedback_count(conversation.id) == 2
+    assert store.negative_feedback_count(conversation.id) == 1
+
+
+def test_rating_a_message_again_changes_its_one_rating(store: Store) -> None:
+    conversation = store.conversation(None, channel="web")
+    _, answer, _ = store.record_turn(conversation.id, "q", "a", [], {})
+    first = store.add_feedback(conversation.id, answer.id, -1, "Wrong tender")
+    for _ in range(100):
+        again = store.add_feedback(conversation.id, answer.id, -1)
+    changed = store.add_feedback(conversation.id, answer.id, +1)
+    assert again.id == changed.id == first.id
+    assert (changed.rating, changed.comment) == (1, "Wrong tender")
+    assert store.negative_feedback_count(conversation.id) == 0
 
 
 # -- concurrency ------------------------------------------------------------------------------

@@ -6,12 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from bot.answer import QuestionError
+from bot.api.errors import install_error_handlers
+from bot.api.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from bot.api.ratelimit import ConversationRateLimiter
-from bot.api.routes import chat, conversations, feedback, health, search, sources
+from bot.api.routes import chat, conversations, docs, feedback, health, search, sources
 from bot.config import Settings, get_settings
 from bot.logs import configure_logging
 from bot.services import (
@@ -21,9 +22,9 @@ from bot.services import (
 )
 from bot.slack import make_slack, slack_status
 from bot.staff.routes import staff_router
-from bot.store import NotFoundError, Store
+from bot.staff.throttle import LoginThrottle
+from bot.store import Store
 from bot.web import routes as web
-from retrieval import IndexNotBuiltError, KnowledgeBaseError
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.limiter = ConversationRateLimiter(
             settings.chat_rate_limit, settings.rate_limit_storage
         )
+        app.state.login_throttle = LoginThrottle(settings.rate_limit_storage)
         yield
         store.close()
         kb.close()
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Cited answers for startups entering Japan's defense market.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     for router in (
         health.router,
@@ -66,27 +70,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feedback.router,
         staff_router(settings),
         sources.router,
+        docs.router,
         web.router,
     ):
         app.include_router(router)
     if slack:
         app.include_router(slack.router)
+    if settings.trusted_proxies:
+        # Forwarded client addresses (rate limits, logs) only from the proxies named.
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[h.strip() for h in settings.trusted_proxies.split(",") if h.strip()],
+        )
 
-    @app.exception_handler(QuestionError)
-    async def _bad_question(request: Request, exc: QuestionError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": str(exc)})
-
-    @app.exception_handler(NotFoundError)
-    async def _not_found(request: Request, exc: NotFoundError) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(exc)})
-
-    @app.exception_handler(IndexNotBuiltError)
-    async def _not_built(request: Request, exc: IndexNotBuiltError) -> JSONResponse:
-        return JSONResponse(status_code=503, content={"detail": str(exc)})
-
-    @app.exception_handler(KnowledgeBaseError)
-    async def _kb_error(request: Request, exc: KnowledgeBaseError) -> JSONResponse:
-        log.error("knowledge base error on %s: %s", request.url.path, exc)
-        return JSONResponse(status_code=503, content={"detail": str(exc)})
-
+    install_error_handlers(app)
+    # Outermost last: the access log sees every response, the size limit runs first.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit)
+    app.add_middleware(AccessLog)
     return app

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from bot.answer import AnswerEngine
 from bot.api.ratelimit import ConversationRateLimiter
 from bot.escalation.tickets import TicketService
+from bot.staff.throttle import LoginThrottle
 from bot.store import Store
 from retrieval import KnowledgeBase, Retriever
 
@@ -28,3 +29,10 @@ EngineDep = Annotated[AnswerEngine, Depends(_from_state("engine"))]
 StoreDep = Annotated[Store, Depends(_from_state("store"))]
 TicketsDep = Annotated[TicketService, Depends(_from_state("tickets"))]
 LimiterDep = Annotated[ConversationRateLimiter, Depends(_from_state("limiter"))]
+LoginThrottleDep = Annotated[LoginThrottle, Depends(_from_state("login_throttle"))]
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or the one a trusted proxy forwarded
+    (``DUALUSE_TRUSTED_PROXIES``; the app's proxy-headers middleware has applied it)."""
+    return request.client.host if request.client else "unknown"

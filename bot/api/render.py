@@ -65,7 +65,7 @@ def render_document(meta: dict[str, Any], body: str) -> str:
         for key, label in _META_LABELS.items()
         if meta.get(key)
     )
-    if meta.get("source_url"):
+    if str(meta.get("source_url") or "").lower().startswith(("http://", "https://")):
         url = html.escape(str(meta["source_url"]))
         details += f'<dt>Source</dt><dd><a href="{url}" rel="noreferrer">{url}</a></dd>'
     note = (

@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from bot.answer import Answer
 
 MAX_MESSAGE_CHARS = 4000
+#: Ids are 64-bit in PostgreSQL and SQLite: a larger number is a refusal, not an overflow.
+MAX_ID = 2**63 - 1
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def storable(value: str) -> bool:
+    """Text a person could have typed: no NUL or other control characters, no lone UTF-16
+    surrogates (neither can be stored, and neither is ever meant)."""
+    return _UNSTORABLE.search(value) is None
+
+
+def _check_storable(value: str) -> str:
+    if not storable(value):
+        raise ValueError("the text contains control characters or invalid Unicode")
+    return value
+
+
+#: Every free text a client sends.
+PlainText = Annotated[str, AfterValidator(_check_storable)]
 
 
 class ChatRequest(BaseModel):
-    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, description="The question.")
-    conversation_id: str | None = Field(
+    message: PlainText = Field(
+        min_length=1, max_length=MAX_MESSAGE_CHARS, description="The question."
+    )
+    conversation_id: PlainText | None = Field(
         None, max_length=64, description="Continue this conversation; null starts a new one."
     )
 
@@ -54,10 +76,10 @@ class ChatResponse(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    conversation_id: str = Field(max_length=64)
-    message_id: int | None = None
+    conversation_id: PlainText = Field(max_length=64)
+    message_id: int | None = Field(None, ge=1, le=MAX_ID)
     rating: Literal[1, -1]
-    comment: str | None = Field(None, max_length=2000)
+    comment: PlainText | None = Field(None, max_length=2000)
 
 
 class FeedbackResponse(BaseModel):
@@ -65,7 +87,9 @@ class FeedbackResponse(BaseModel):
 
 
 class EscalateRequest(BaseModel):
-    note: str | None = Field(None, max_length=2000, description="What the user wants from staff.")
+    note: PlainText | None = Field(
+        None, max_length=2000, description="What the user wants from staff."
+    )
 
 
 class TicketCreated(BaseModel):

@@ -57,7 +57,6 @@ class FaqPromoter:
             "language": lang,
             "published": dt.date.today(),
             "access": "public",
-            "source_url": f"ticket:{ticket_ref}",
             # Who answered, in the metadata rather than the text: an answer quoting the FAQ
             # must not quote an old ticket reference as if it were a new one.
             "issuer": f"Institute staff (ticket {ticket_ref})",

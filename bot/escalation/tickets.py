@@ -92,18 +92,23 @@ class TicketService:
 
     def escalate_on_request(
         self, conversation_id: str, detail: str, note: str | None = None
-    ) -> Ticket:
+    ) -> tuple[Ticket, bool]:
         """The user asked for a person after the answer ("Ask institute staff"): a ticket on
-        their last question (or their note), with the sources of the last answer."""
+        their last question (or their note), with the sources of the last answer. While a
+        ticket of the conversation still waits for staff, asking again returns that one
+        (``False``: nothing new was opened)."""
         if self._store.get_conversation(conversation_id) is None:
             raise NotFoundError(f"no conversation {conversation_id!r}")
+        waiting = self._store.waiting_ticket(conversation_id)
+        if waiting is not None:
+            return waiting, False
         history = self._store.messages(conversation_id)
         last_question = next((m for m in reversed(history) if m.role == "user"), None)
         last_answer = next((m for m in reversed(history) if m.role == "assistant"), None)
         question = (note or "").strip() or (last_question.content if last_question else "")
         if not question:
             raise NothingToEscalateError("Ask a question first.")
-        return self.open(
+        opened = self.open(
             conversation_id,
             NewTicket(
                 question=question,
@@ -113,6 +118,7 @@ class TicketService:
                 lang=str(last_answer.meta.get("lang", "en")) if last_answer else "en",
             ),
         )
+        return opened, True
 
     # -- handling -----------------------------------------------------------------------------
 

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
@@ -13,14 +15,17 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
+from bot.api.deps import client_address
 from bot.config import Settings
 from bot.slack.delivery import SlackDelivery
 from bot.slack.desk import SlackDesk
 from bot.slack.listeners import register
 
 DEFAULT_API_URL = "https://slack.com/api/"
+log = logging.getLogger(__name__)
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -87,11 +92,26 @@ def make_slack(settings: Settings) -> SlackIntegration:
     bolt = build_bolt_app(settings, desk)
     router = APIRouter(tags=["slack"])
 
+    verifier = SignatureVerifier(
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+
     @router.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
-        # Bolt's dispatch is synchronous (verification, auth.test, waiting for ack()), so it
-        # runs in the thread pool rather than on the event loop.
         body = await request.body()
+        # Checked here first, so that a forged or malformed request is a 401 whose log line
+        # never holds its body (Bolt's own check logs the whole body).
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not timestamp.isdigit() or not verifier.is_valid(body, timestamp, signature):
+            log.warning(
+                "refused an unsigned or stale Slack request (%d bytes) from %s",
+                len(body),
+                client_address(request),
+            )
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        # Bolt's dispatch is synchronous (auth.test, waiting for ack()), so it runs in the
+        # thread pool rather than on the event loop.
         response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
         return to_starlette_response(response)
 

@@ -11,6 +11,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from bot.api.deps import StoreDep, TicketsDep
+from bot.api.errors import validation_detail
+from bot.api.schemas import PlainText
 from bot.staff.auth import CSRF_HEADER
 from bot.staff.deps import CurrentStaff, StaffChange
 from bot.staff.overview import GROUPING, build_overview
@@ -92,16 +94,16 @@ class TicketDetail(TicketSummary):
 
 
 class ReplyBody(BaseModel):
-    text: str = Field(min_length=1, max_length=8000, description="Goes to the user at once.")
+    text: PlainText = Field(min_length=1, max_length=8000, description="Goes to the user at once.")
 
 
 class ResolveBody(BaseModel):
-    note: str | None = Field(None, max_length=2000)
+    note: PlainText | None = Field(None, max_length=2000)
 
 
 class PromoteBody(BaseModel):
-    question: str | None = Field(None, max_length=1000, description="Edited question.")
-    answer: str | None = Field(None, max_length=8000, description="Edited answer.")
+    question: PlainText | None = Field(None, max_length=1000, description="Edited question.")
+    answer: PlainText | None = Field(None, max_length=8000, description="Edited answer.")
 
 
 class Promoted(BaseModel):
@@ -157,7 +159,7 @@ def _detail(store: StoreDep, ticket: Ticket) -> TicketDetail:
 def _refused(exc: Exception) -> HTTPException:
     if isinstance(exc, InvalidTransitionError):
         return HTTPException(status.HTTP_409_CONFLICT, str(exc))
-    return HTTPException(422, str(exc))
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, validation_detail(str(exc)))
 
 
 @router.get("/me", response_model=Me)
@@ -175,7 +177,10 @@ def list_tickets(
 ) -> list[TicketSummary]:
     """The queue, newest first."""
     if state is not None and state not in TICKET_STATES:
-        raise HTTPException(422, f"state is one of {', '.join(TICKET_STATES)}")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            validation_detail(f"state is one of {', '.join(TICKET_STATES)}", ("query", "state")),
+        )
     return [TicketSummary.of(t) for t in tickets.list(state=state, search=q)]
 
 

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs
 from fastapi import Depends, HTTPException, Request, status
 
 from bot.api.deps import StoreDep
+from bot.api.errors import validation_detail
+from bot.api.schemas import storable
 from bot.config import Settings
 from bot.staff.auth import COOKIE, CSRF_FIELD, CSRF_HEADER, csrf_ok, csrf_token, token_hash
 
@@ -71,7 +73,13 @@ async def _form(request: Request) -> dict[str, str]:
     if len(body) > MAX_FORM_BYTES:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "The form is too large.")
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-    return {name: values[-1] for name, values in fields.items()}
+    form = {name: values[-1] for name, values in fields.items()}
+    if any(not storable(value) for value in form.values()):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            validation_detail("The form contains control characters or invalid Unicode."),
+        )
+    return form
 
 
 CurrentStaff = Annotated[SignedIn, Depends(_current_staff)]

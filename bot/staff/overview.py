@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.escalation.policy import LOW_CONFIDENCE
 from bot.store import Store, Ticket
+from bot.store.records import SecurityEvent
 
 WINDOW_DAYS = 14
 MAX_TICKETS = 2000
@@ -40,6 +41,7 @@ class Overview:
     thumbs_up: int
     thumbs_down: int
     unanswered: list[Topic]
+    security_events: list[SecurityEvent]
 
 
 def build_overview(store: Store, today: date | None = None, days: int = WINDOW_DAYS) -> Overview:
@@ -65,6 +67,7 @@ def build_overview(store: Store, today: date | None = None, days: int = WINDOW_D
             for t in store.tickets(limit=MAX_TICKETS)
             if t.reason == LOW_CONFIDENCE and t.created_at >= since and not _promoted(t)
         ),
+        security_events=store.security_events(since),
     )
 
 

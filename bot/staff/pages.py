@@ -3,6 +3,7 @@ sign-in form needs a signed-in staff member; every form POST carries the CSRF to
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
@@ -10,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from bot.api.deps import StoreDep, TicketsDep
+from bot.api.deps import LoginThrottleDep, StoreDep, TicketsDep, client_address
 from bot.escalation.tickets import TicketService
 from bot.staff import render
 from bot.staff.auth import COOKIE, new_token, token_hash, verify_password
@@ -37,13 +38,8 @@ def _html(body: str, code: int = status.HTTP_200_OK) -> HTMLResponse:
     return HTMLResponse(
         body,
         status_code=code,
-        headers={
-            "Cache-Control": "no-store",
-            "X-Frame-Options": "DENY",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "form-action 'self'; frame-ancestors 'none'",
-            "Referrer-Policy": "same-origin",
-        },
+        # The security headers (CSP, nosniff, no framing) come from the app's middleware.
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -54,15 +50,34 @@ def login_form() -> HTMLResponse:
 
 @router.post("/login", response_model=None)
 def login(
-    request: Request, form: FormFields, store: StoreDep, settings: SettingsDep
+    request: Request,
+    form: FormFields,
+    store: StoreDep,
+    settings: SettingsDep,
+    throttle: LoginThrottleDep,
 ) -> HTMLResponse | RedirectResponse:
-    """Right e-mail and password: a new session and its cookie; otherwise the form, 401."""
-    email = form.get("email", "").strip()
+    """Right e-mail and password: a new session and its cookie; otherwise the form, 401. After
+    repeated failures the account (or the client) is locked for a while: 429, and the lockout
+    is recorded for the console's overview."""
+    email = form.get("email", "").strip()[:254]
+    client = client_address(request)
+    wait = throttle.locked_for(email, client)
+    if wait is not None:
+        return _locked(email, wait)
     member = store.staff_by_email(email) if email else None
     if not verify_password(member.password_hash if member else None, form.get("password", "")):
+        if throttle.failed(email, client):
+            store.add_security_event(
+                "sign_in_locked",
+                email,
+                client,
+                "Too many wrong passwords: sign-in refused for 15 minutes.",
+            )
+            return _locked(email, throttle.locked_for(email, client) or 60)
         page = render.login_page("Wrong e-mail or password.", email)
         return _html(page, status.HTTP_401_UNAUTHORIZED)
     assert member is not None
+    throttle.succeeded(email)
     token = new_token()
     lifetime = timedelta(hours=settings.staff_session_hours)
     store.create_staff_session(member.id, token_hash(token), utcnow() + lifetime)
@@ -76,6 +91,17 @@ def login(
         samesite="strict",
         secure=request.url.scheme == "https",
     )
+    return response
+
+
+def _locked(email: str, seconds: int) -> HTMLResponse:
+    minutes = max(1, math.ceil(seconds / 60))
+    message = (
+        "Too many failed sign-ins. For your account's safety, sign-in is paused: try again in "
+        f"{minutes} minute{'s' if minutes > 1 else ''}, or ask an administrator."
+    )
+    response = _html(render.login_page(message, email), status.HTTP_429_TOO_MANY_REQUESTS)
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 

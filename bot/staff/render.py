@@ -249,6 +249,14 @@ def overview_page(staff: SignedIn, overview: Overview) -> str:
         + "</td></tr>"
         for t in overview.unanswered
     )
+    security = (
+        "".join(
+            f"<tr><td>{e.created_at:%Y-%m-%d %H:%M}</td><td>{escape(e.subject)}</td>"
+            f"<td>{escape(e.client)}</td><td>{escape(e.detail)}</td></tr>"
+            for e in overview.security_events
+        )
+        or "<tr><td colspan=4>None in this period.</td></tr>"
+    )
     cards = "".join(
         f'<div class="card" data-metric="{key}"><b>{value}</b>{escape(label)}</div>'
         for key, label, value in (
@@ -271,6 +279,9 @@ def overview_page(staff: SignedIn, overview: Overview) -> str:
         "</th><th>Tickets</th><th>Questions</th></tr></thead>"
         f"<tbody>{topics or '<tr><td colspan=3>None in this period.</td></tr>'}</tbody>"
         "</table></section>"
+        "<section><h2>Sign-in lockouts</h2><p class=muted>Accounts or addresses paused after "
+        "repeated wrong passwords.</p><table><thead><tr><th>When (UTC)</th><th>Account</th>"
+        f"<th>From</th><th>What</th></tr></thead><tbody>{security}</tbody></table></section>"
     )
     return page("Overview", body, staff)
 

@@ -109,6 +109,15 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class SecurityEvent:
+    kind: str
+    subject: str
+    client: str
+    detail: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class NewTicket:
     """A question for institute staff. ``channel``/``reply_to`` default to the conversation's."""
 

@@ -138,8 +138,9 @@ class FeedbackRow(Base):
     conversation_id: Mapped[str] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
+    #: Unique: one rating per message, which a second press changes.
     message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("messages.id", ondelete="SET NULL"), index=True
+        ForeignKey("messages.id", ondelete="SET NULL"), index=True, unique=True
     )
     rating: Mapped[int] = mapped_column()
     comment: Mapped[str | None] = mapped_column(Text)
@@ -204,4 +205,17 @@ class HandledEventRow(Base):
     __tablename__ = "handled_events"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class SecurityEventRow(Base):
+    """Something staff should know about access to the console (e.g. a sign-in lockout)."""
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(254))
+    client: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

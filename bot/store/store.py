@@ -48,6 +48,7 @@ from bot.store.records import (
     Message,
     NewTicket,
     NotFoundError,
+    SecurityEvent,
     StaffMember,
     StaffSession,
     Ticket,
@@ -59,6 +60,7 @@ from bot.store.schema import (
     ConversationRow,
     FeedbackRow,
     MessageRow,
+    SecurityEventRow,
     StaffMemberRow,
     StaffSessionRow,
     TicketEventRow,
@@ -268,6 +270,21 @@ class Store:
             conversation = _conversation_row(session, conversation_id)
             return _insert_ticket(session, conversation, new, utcnow())
 
+    def waiting_ticket(self, conversation_id: str) -> Ticket | None:
+        """The conversation's newest ticket still waiting for staff (open or claimed)."""
+        stmt = (
+            select(TicketRow)
+            .where(
+                TicketRow.conversation_id == conversation_id,
+                TicketRow.state.in_(("open", "claimed")),
+            )
+            .order_by(TicketRow.id.desc())
+            .limit(1)
+        )
+        with self._sessions() as session:
+            row = session.scalars(stmt).first()
+            return _ticket(row) if row is not None else None
+
     def ticket(self, ref: str) -> Ticket:
         """The ticket with its history; NotFoundError for an unknown reference."""
         with self._sessions() as session:
@@ -412,25 +429,44 @@ class Store:
         rating: int,
         comment: str | None = None,
     ) -> Feedback:
-        """A thumbs up (+1) or down (-1) on a conversation or one of its messages."""
+        """A thumbs up (+1) or down (-1) on a conversation or one of its messages. A message
+        has one rating: rating it again changes it (and keeps the comment unless a new one
+        is given)."""
         if rating not in (1, -1):
             raise ValueError(f"rating must be +1 or -1, not {rating!r}")
+        try:
+            return self._save_feedback(conversation_id, message_id, rating, comment)
+        except IntegrityError:  # rated at the same moment elsewhere: change that rating
+            return self._save_feedback(conversation_id, message_id, rating, comment)
+
+    def _save_feedback(
+        self, conversation_id: str, message_id: int | None, rating: int, comment: str | None
+    ) -> Feedback:
         with self._sessions.begin() as session:
             conversation = _conversation_row(session, conversation_id)
+            row: FeedbackRow | None = None
             if message_id is not None:
                 message = session.get(MessageRow, message_id)
                 if message is None or message.conversation_id != conversation.id:
                     raise NotFoundError(
                         f"message {message_id} is not in conversation {conversation.id}"
                     )
-            row = FeedbackRow(
-                conversation_id=conversation.id,
-                message_id=message_id,
-                rating=rating,
-                comment=comment,
-                created_at=utcnow(),
-            )
-            session.add(row)
+                row = session.scalars(
+                    select(FeedbackRow).where(FeedbackRow.message_id == message_id)
+                ).one_or_none()
+            if row is None:
+                row = FeedbackRow(
+                    conversation_id=conversation.id,
+                    message_id=message_id,
+                    rating=rating,
+                    comment=comment,
+                    created_at=utcnow(),
+                )
+                session.add(row)
+            else:
+                row.rating = rating
+                row.comment = comment if comment is not None else row.comment
+                row.created_at = utcnow()
             session.flush()
             return _feedback(row)
 
@@ -518,6 +554,33 @@ class Store:
                 ),
             )
             return result.rowcount > 0
+
+    def add_security_event(self, kind: str, subject: str, client: str, detail: str) -> None:
+        """Record something staff should see about access to the console."""
+        with self._sessions.begin() as session:
+            session.add(
+                SecurityEventRow(
+                    kind=kind[:32],
+                    subject=subject[:254],
+                    client=client[:64],
+                    detail=detail,
+                    created_at=utcnow(),
+                )
+            )
+
+    def security_events(self, since: datetime, limit: int = 50) -> list[SecurityEvent]:
+        """Newest first."""
+        stmt = (
+            select(SecurityEventRow)
+            .where(SecurityEventRow.created_at >= since)
+            .order_by(SecurityEventRow.id.desc())
+            .limit(limit)
+        )
+        with self._sessions() as session:
+            return [
+                SecurityEvent(r.kind, r.subject, r.client, r.detail, r.created_at)
+                for r in session.scalars(stmt)
+            ]
 
     # -- what the staff overview counts ------------------------------------------------------
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from bot.answer.engine import Delta, Final, Reset
-from bot.api.deps import EngineDep, LimiterDep
+from bot.api.deps import EngineDep, LimiterDep, client_address
 from bot.api.ratelimit import ConversationRateLimiter
 from bot.api.schemas import ChatRequest, ChatResponse
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 
 def _check_rate(body: ChatRequest, request: Request, limiter: ConversationRateLimiter) -> None:
-    limiter.check(body.conversation_id, request.client.host if request.client else "unknown")
+    limiter.check(body.conversation_id, client_address(request))
 
 
 @router.post("", response_model=ChatResponse)

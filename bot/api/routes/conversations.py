@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
-from bot.api.deps import StoreDep, TicketsDep
-from bot.api.schemas import EscalateRequest, MessageOut, TicketCreated
+from bot.api.deps import LimiterDep, StoreDep, TicketsDep, client_address
+from bot.api.errors import validation_detail
+from bot.api.schemas import MAX_ID, EscalateRequest, MessageOut, TicketCreated
 from bot.escalation.tickets import NothingToEscalateError
 from bot.store import NotFoundError
 
@@ -18,7 +19,9 @@ router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 def messages(
     conversation_id: str,
     store: StoreDep,
-    after: Annotated[int, Query(ge=0, description="Only messages with a larger id.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="Only messages with a larger id.")
+    ] = 0,
 ) -> list[MessageOut]:
     if store.get_conversation(conversation_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.")
@@ -39,14 +42,27 @@ def messages(
     response_model=TicketCreated,
     status_code=status.HTTP_201_CREATED,
 )
-def escalate(conversation_id: str, body: EscalateRequest, tickets: TicketsDep) -> TicketCreated:
-    """The user pressed "Ask institute staff": a ticket with the whole conversation."""
+def escalate(
+    conversation_id: str,
+    body: EscalateRequest,
+    request: Request,
+    response: Response,
+    tickets: TicketsDep,
+    limiter: LimiterDep,
+) -> TicketCreated:
+    """The user pressed "Ask institute staff": a ticket with the whole conversation. While
+    the conversation's ticket waits for staff, pressing again returns it (200, not 201)."""
+    limiter.check(conversation_id, client_address(request), action="escalate")
     try:
-        ticket = tickets.escalate_on_request(
+        ticket, opened = tickets.escalate_on_request(
             conversation_id, "The user pressed “Ask institute staff”.", body.note
         )
     except NotFoundError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.") from exc
     except NothingToEscalateError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY, validation_detail(str(exc))
+        ) from exc
+    if not opened:
+        response.status_code = status.HTTP_200_OK
     return TicketCreated(ticket_id=ticket.ref, state=ticket.state)

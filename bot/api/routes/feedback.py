@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 
-from bot.api.deps import StoreDep
+from bot.api.deps import LimiterDep, StoreDep, client_address
 from bot.api.schemas import FeedbackRequest, FeedbackResponse
 from bot.store import NotFoundError
 
@@ -12,7 +12,11 @@ router = APIRouter(prefix="/api/feedback", tags=["feedback"])
 
 
 @router.post("", response_model=FeedbackResponse, status_code=status.HTTP_201_CREATED)
-def feedback(body: FeedbackRequest, store: StoreDep) -> FeedbackResponse:
+def feedback(
+    body: FeedbackRequest, request: Request, store: StoreDep, limiter: LimiterDep
+) -> FeedbackResponse:
+    """One rating per answer: rating it again changes it."""
+    limiter.check(body.conversation_id, client_address(request), action="feedback")
     try:
         saved = store.add_feedback(body.conversation_id, body.message_id, body.rating, body.comment)
     except NotFoundError as exc:

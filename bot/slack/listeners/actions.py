@@ -56,7 +56,7 @@ def register(app: App, desk: SlackDesk) -> None:
         ack()
         channel, ts, _ = _where(body)
         try:
-            ticket = desk.services.tickets.escalate_on_request(
+            ticket, opened = desk.services.tickets.escalate_on_request(
                 _value(body), "The user pressed “Ask institute staff” in Slack."
             )
         except (StoreError, NothingToEscalateError) as exc:
@@ -66,8 +66,12 @@ def register(app: App, desk: SlackDesk) -> None:
         desk.client.chat_postMessage(
             channel=channel,
             thread_ts=str(thread_ts),
-            text=f"I've passed your question to institute staff ({ticket.ref}); "
-            "their answer will appear in this thread.",
+            text=(
+                f"I've passed your question to institute staff ({ticket.ref}); "
+                if opened
+                else f"Your question is already with institute staff ({ticket.ref}); "
+            )
+            + "their answer will appear in this thread.",
         )
 
     def staff_only(body: dict[str, Any]) -> bool:

@@ -30,7 +30,7 @@ from bot.staff.cli import staff_app
 from bot.store import Store, StoreError, Ticket
 from evals.questions import QuestionSetError, load_questions
 from evals.retrieval import run_retrieval_eval, score
-from retrieval import KnowledgeBase, KnowledgeBaseError, SearchFilters
+from retrieval import Hit, KnowledgeBase, KnowledgeBaseError, SearchFilters
 from retrieval.ingestion.loaders import discover
 from retrieval.ingestion.pipeline import IngestReport, ingest
 
@@ -42,6 +42,8 @@ app.add_typer(tickets_app, name="tickets")
 app.add_typer(staff_app, name="staff")
 
 console = Console()
+#: `search` shows one passage per document: it asks for this many times k passages.
+SEARCH_OVERFETCH = 4
 errors = Console(stderr=True, soft_wrap=True)
 
 
@@ -136,9 +138,13 @@ def search_command(
     audience: Annotated[str, typer.Option(help="startup or staff.")] = "startup",
     as_of: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
     mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+    chunks: Annotated[
+        bool, typer.Option("--chunks", help="Every matching passage, not one per document.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Ranked passages for a query, with document id, title, section and score."""
+    """The best-matching documents for a query (their best passage each, with a snippet):
+    document id, title, section and score."""
     if audience not in ("startup", "staff") or mode not in ("hybrid", "dense", "lexical"):
         raise _fail(ValueError("--audience is startup|staff and --mode hybrid|dense|lexical"))
     settings = get_settings()
@@ -152,7 +158,7 @@ def search_command(
         retriever = make_retriever(settings, open_knowledge_base(settings))
         hits = retriever.search(
             query,
-            k=k,
+            k=k if chunks else k * SEARCH_OVERFETCH,
             filters=filters,
             audience=audience,  # type: ignore[arg-type]
             as_of=as_of.date() if as_of else None,
@@ -160,13 +166,33 @@ def search_command(
         )
     except KnowledgeBaseError as exc:
         raise _fail(exc) from exc
+    if not chunks:
+        hits = _best_per_document(hits)[:k]
     if as_json:
         typer.echo(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=2))
         return
-    table = Table("#", "score", "document", "title", "section")
+    table = Table("#", "score", "document", "title / section", "snippet", expand=True)
+    for column in table.columns[2:]:
+        column.overflow = "fold"  # wrapped, never cut: ids must be copyable
     for rank, hit in enumerate(hits, start=1):
-        table.add_row(str(rank), f"{hit.score:.4f}", hit.doc_id, hit.title, hit.section or "—")
+        heading = hit.title + (f"\n› {hit.section}" if hit.section else "")
+        table.add_row(str(rank), f"{hit.score:.4f}", hit.doc_id, heading, _snippet(hit.text))
     console.print(table if hits else "No matching passages.")
+
+
+def _best_per_document(hits: list[Hit]) -> list[Hit]:
+    seen: set[str] = set()
+    best = []
+    for hit in hits:
+        if hit.doc_id not in seen:
+            seen.add(hit.doc_id)
+            best.append(hit)
+    return best
+
+
+def _snippet(text: str, chars: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= chars else flat[: chars - 1].rstrip() + "…"
 
 
 @app.command("ask")
@@ -178,8 +204,16 @@ def ask_command(
     audience: Annotated[str, typer.Option(help="startup or staff.")] = "startup",
     as_of: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    open_ticket: Annotated[
+        bool,
+        typer.Option(
+            "--open-ticket",
+            help="Open a real ticket for staff when the desk escalates (default: only say so).",
+        ),
+    ] = False,
 ) -> None:
-    """Answer a question from the documents, with citations (and escalate if needed)."""
+    """Answer a question from the documents, with citations. When the desk would hand the
+    question to staff it says so and why; --open-ticket opens the ticket."""
     if audience not in ("startup", "staff"):
         raise _fail(ValueError("--audience is startup or staff"))
     settings = get_settings()
@@ -193,6 +227,7 @@ def ask_command(
             audience=audience,  # type: ignore[arg-type]
             as_of=as_of.date() if as_of else None,
             channel="cli",
+            open_ticket=open_ticket,
         )
         for event in events:
             if isinstance(event, Delta) and not as_json:

@@ -133,6 +133,16 @@ def test_ask_json_prints_the_answer_object(mini_corpus: Path) -> None:
     assert "2026-12-18" in answer["answer"]
 
 
+def test_ask_says_it_would_escalate_without_opening_a_ticket(mini_corpus: Path) -> None:
+    runner.invoke(app, ["ingest", str(mini_corpus)])
+    before = runner.invoke(app, ["tickets", "list"]).stdout
+    result = runner.invoke(app, ["ask", "I want to speak to a person about my bid", "--json"])
+    answer = json.loads(result.stdout)
+    assert answer["escalated"] and answer["ticket_id"] is None
+    assert "No ticket was opened" in answer["answer"]
+    assert runner.invoke(app, ["tickets", "list"]).stdout == before
+
+
 def test_ask_refuses_an_empty_question_clearly(mini_corpus: Path) -> None:
     runner.invoke(app, ["ingest", str(mini_corpus)])
     result = runner.invoke(app, ["ask", "   "])
@@ -143,7 +153,9 @@ def test_ask_refuses_an_empty_question_clearly(mini_corpus: Path) -> None:
 def test_tickets_commands_take_an_escalation_to_resolved(mini_corpus: Path) -> None:
     runner.invoke(app, ["ingest", str(mini_corpus)])
     asked = json.loads(
-        runner.invoke(app, ["ask", "I want to speak to a person about my bid", "--json"]).stdout
+        runner.invoke(
+            app, ["ask", "I want to speak to a person about my bid", "--json", "--open-ticket"]
+        ).stdout
     )
     ref = asked["ticket_id"]
     assert asked["escalated"] and ref

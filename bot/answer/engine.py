@@ -119,6 +119,7 @@ class AnswerEngine:
         channel: str = "cli",
         reply_to: dict[str, Any] | None = None,
         history: Sequence[tuple[str, str]] | None = None,
+        open_ticket: bool = True,
     ) -> Answer:
         """Answer in one piece (see :meth:`stream` for the same answer as it is produced)."""
         for event in self.stream(
@@ -129,6 +130,7 @@ class AnswerEngine:
             channel=channel,
             reply_to=reply_to,
             history=history,
+            open_ticket=open_ticket,
         ):
             if isinstance(event, Final):
                 return event.answer
@@ -144,10 +146,13 @@ class AnswerEngine:
         channel: str = "cli",
         reply_to: dict[str, Any] | None = None,
         history: Sequence[tuple[str, str]] | None = None,
+        open_ticket: bool = True,
     ) -> Iterator[Event]:
         """Deltas of the answer text, then the final :class:`Answer` (recorded in the store,
-        with a ticket when the policy escalates). Every decision (in scope, sensitive,
-        answerable) is taken before the first word, with or without a model server."""
+        with a ticket when the policy escalates, unless ``open_ticket`` is off: then the
+        answer says it would escalate and why, and no one is left waiting). Every decision (in
+        scope, sensitive, answerable) is taken before the first word, with or without a model
+        server."""
         question = self._check(question)
         as_of = as_of or dt.date.today()
         lang, unsupported = detect_language(question)
@@ -206,6 +211,9 @@ class AnswerEngine:
         # neither the turn nor its ticket. A model's answer replaces the extractive one after.
         separator = "\n\n" if body else ""
         notice = phrase("escalated", lang, ticket=TICKET_PLACEHOLDER) if decision.escalate else ""
+        if decision.escalate and not open_ticket:
+            notice = phrase("would_escalate", lang, reason=decision.detail or str(decision.reason))
+            body, notice, separator = body + separator + notice, "", ""
         answer = self._record(
             context,
             body + separator + notice if notice else body,
@@ -213,6 +221,7 @@ class AnswerEngine:
             confidence,
             decision,
             draft.units,
+            open_ticket,
         )
         if grounded and metadata is None and self._generator is not None:
             generated = yield from self._generate(context, body, draft)
@@ -404,6 +413,7 @@ class AnswerEngine:
         confidence: float,
         decision: Decision,
         units: Sequence[str] = (),
+        open_ticket: bool = True,
     ) -> Answer:
         retrieved = [
             {
@@ -416,7 +426,7 @@ class AnswerEngine:
             for h in context.hits
         ]
         ticket = None
-        if decision.escalate:
+        if decision.escalate and open_ticket:
             ticket = NewTicket(
                 question=context.question,
                 reason=decision.reason or "unspecified",

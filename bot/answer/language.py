@@ -61,6 +61,11 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "en": "I can answer in English or Japanese; here is my answer in English.",
         "ja": "英語または日本語でお答えします。",
     },
+    "would_escalate": {
+        "en": "(Here the desk would pass the question to institute staff: {reason}. No ticket "
+        "was opened.)",
+        "ja": "（ここでは研究所の担当者に引き継ぐ場面です：{reason}。チケットは作成していません。）",
+    },
     "declined": {
         "en": "I'm Dual-Use Desk, and I can only help with questions about working with Japan's "
         "Ministry of Defense and ATLA as a startup: eligibility and the bidding qualification, "

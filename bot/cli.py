@@ -61,6 +61,7 @@ def _run_ingest(
     settings: Settings, kb: KnowledgeBase, paths: list[Path], prune: bool, rebuild: bool
 ) -> IngestReport:
     total = len(list(discover(paths)))
+    errors.print(f"Indexing {total} files (unchanged ones are skipped)…")
     with Progress(
         TextColumn("[bold]Indexing"),
         BarColumn(),
@@ -68,7 +69,6 @@ def _run_ingest(
         TimeElapsedColumn(),
         TextColumn("{task.description}"),
         console=errors,
-        transient=True,
     ) as progress:
         task = progress.add_task("", total=total)
         return ingest(
@@ -409,6 +409,12 @@ def serve_command(
             kb.close()
         except KnowledgeBaseError as exc:
             raise _fail(exc) from exc
+    base = f"http://{host or settings.host}:{port or settings.port}"
+    console.print(
+        f"\n[bold green]Dual-Use Desk[/] starting: open [bold]{base}[/] for the web chat and "
+        f"[bold]{base}/staff[/] for the staff console "
+        f"(first account: [bold]dualuse staff add EMAIL[/]). Ctrl+C stops it.\n"
+    )
     # Each worker builds its own app from the same environment (an app factory).
     uvicorn.run(
         "bot.api.app:create_app",
@@ -429,10 +435,23 @@ def slack_command(
     socket: Annotated[
         bool, typer.Option("--socket", help="Connect over Socket Mode (needs SLACK_APP_TOKEN).")
     ] = False,
+    manifest: Annotated[
+        bool,
+        typer.Option(
+            "--manifest",
+            help="Print the app manifest to paste at api.slack.com/apps (with --socket: for "
+            "Socket Mode; otherwise HTTP mode at DUALUSE_PUBLIC_URL).",
+        ),
+    ] = False,
 ) -> None:
-    """Run the Slack app over Socket Mode (HTTP mode runs inside `dualuse serve`)."""
-    from bot.slack.app import run_socket_mode
+    """Run the Slack app over Socket Mode (HTTP mode runs inside `dualuse serve`), or print
+    its manifest."""
+    from bot.slack.app import app_manifest, run_socket_mode
 
+    settings = get_settings()
+    if manifest:
+        typer.echo(json.dumps(app_manifest(settings.public_url, socket), indent=2))
+        return
     if not socket:
         raise _fail(
             ValueError(
@@ -441,7 +460,7 @@ def slack_command(
             )
         )
     try:
-        run_socket_mode(get_settings())
+        run_socket_mode(settings)
     except (ValueError, KnowledgeBaseError, StoreError) as exc:
         raise _fail(exc) from exc
 

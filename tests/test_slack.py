@@ -15,9 +15,11 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from bot.answer.models import Answer, Citation
 from bot.api.app import create_app
+from bot.cli import app as cli
 from bot.config import Settings
 from bot.slack import slack_status
 from bot.slack.blocks import MAX_BLOCKS, SECTION_LIMIT, answer_blocks
@@ -586,3 +588,15 @@ def test_the_start_up_log_says_whether_slack_is_on(settings: Settings) -> None:
     )
     none = slack_status(Settings(_env_file=None))  # type: ignore[call-arg]
     assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in none
+
+
+def test_the_manifest_is_printed_for_http_or_socket_mode() -> None:
+    runner = CliRunner()
+    http = runner.invoke(cli, ["slack", "--manifest"], env={"DUALUSE_PUBLIC_URL": PUBLIC})
+    socket = runner.invoke(cli, ["slack", "--manifest", "--socket"])
+    http_settings = json.loads(http.stdout)["settings"]
+    socket_settings = json.loads(socket.stdout)["settings"]
+    assert http_settings["event_subscriptions"]["request_url"] == f"{PUBLIC}/slack/events"
+    assert http_settings["socket_mode_enabled"] is False
+    assert socket_settings["socket_mode_enabled"] is True
+    assert "request_url" not in socket_settings["event_subscriptions"]

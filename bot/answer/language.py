@@ -64,7 +64,8 @@ PHRASES: dict[str, dict[Lang, str]] = {
     "would_escalate": {
         "en": "(Here the desk would pass the question to institute staff: {reason}. No ticket "
         "was opened.)",
-        "ja": "（ここでは研究所の担当者に引き継ぐ場面です：{reason}。チケットは作成していません。）",
+        "ja": "（ここでは研究所の担当者に引き継ぐ場面です：{reason}。"
+        "チケットは作成していません。）",
     },
     "declined": {
         "en": "I'm Dual-Use Desk, and I can only help with questions about working with Japan's "

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -41,6 +44,26 @@ def make_client(settings: Settings) -> WebClient:
             RateLimitErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+MANIFEST = Path(__file__).resolve().parent / "manifest.json"
+
+
+def app_manifest(public_url: str, socket_mode: bool) -> dict[str, Any]:
+    """The app's manifest (scopes, events, interactivity) for HTTP mode at ``public_url``, or
+    for Socket Mode, where Slack needs no request URL."""
+    manifest: dict[str, Any] = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    settings = manifest["settings"]
+    if socket_mode:
+        settings["socket_mode_enabled"] = True
+        settings["event_subscriptions"].pop("request_url", None)
+        settings["interactivity"].pop("request_url", None)
+    else:
+        url = public_url.rstrip("/") + "/slack/events"
+        settings["socket_mode_enabled"] = False
+        settings["event_subscriptions"]["request_url"] = url
+        settings["interactivity"]["request_url"] = url
+    return manifest
 
 
 def slack_status(settings: Settings) -> str:

@@ -10,6 +10,7 @@
   const KEY_CONVERSATION = "dualuse.conversation";
   const KEY_LANG = "dualuse.lang";
   const KEY_TICKETS = "dualuse.tickets:"; // + conversation id -> [{after, ref, kind}]
+  const KEY_RATINGS = "dualuse.ratings:"; // + conversation id -> {message id: +1 | -1}
 
   const STRINGS = {
     en: {
@@ -43,19 +44,17 @@
       feedbackLabel: "Rate this answer",
       helpful: "Helpful",
       notHelpful: "Not helpful",
-      feedbackComment: "Comment (optional)",
-      feedbackSend: "Send feedback",
+      feedbackComment: "Anything to add? (optional)",
+      feedbackSend: "Send comment",
       cancel: "Cancel",
       feedbackThanks: "Thank you for your feedback.",
+      feedbackSaved: "Thanks: your rating is saved. You can change it at any time.",
       askStaff: "Ask institute staff",
       askingStaff: "Passing to staff…",
       askedStaff: "Passed to staff",
       ticketRequested:
         "Your question has been passed to institute staff. Ticket reference: {ticket}. " +
         "Their reply will appear here.",
-      ticketEscalated:
-        "This question needs institute staff, so it has been passed to them. Ticket " +
-        "reference: {ticket}. Their reply will appear here.",
       errEmpty: "Type a question first.",
       errRate: "You are asking too quickly. Please wait {seconds} seconds and try again.",
       errInvalid: "The message could not be sent: {reason}",
@@ -96,18 +95,16 @@
       feedbackLabel: "この回答を評価",
       helpful: "役に立った",
       notHelpful: "役に立たなかった",
-      feedbackComment: "コメント（任意）",
-      feedbackSend: "フィードバックを送信",
+      feedbackComment: "補足があればどうぞ（任意）",
+      feedbackSend: "コメントを送信",
       cancel: "キャンセル",
       feedbackThanks: "フィードバックありがとうございました。",
+      feedbackSaved: "評価を保存しました。いつでも変更できます。",
       askStaff: "担当スタッフに質問する",
       askingStaff: "引き継いでいます…",
       askedStaff: "スタッフに引き継ぎ済み",
       ticketRequested:
         "ご質問を担当スタッフに引き継ぎました。受付番号: {ticket}。回答はこの画面に表示されます。",
-      ticketEscalated:
-        "このご質問は担当スタッフの確認が必要なため、引き継ぎました。受付番号: {ticket}。" +
-        "回答はこの画面に表示されます。",
       errEmpty: "質問を入力してください。",
       errRate: "質問の間隔が短すぎます。{seconds}秒ほど待ってから、もう一度お試しください。",
       errInvalid: "メッセージを送信できませんでした: {reason}",
@@ -164,6 +161,21 @@
     } catch {
       return [];
     }
+  }
+
+  function ratings(conversationId) {
+    try {
+      const parsed = JSON.parse(load(KEY_RATINGS + conversationId) || "{}");
+      return parsed && typeof parsed === "object" ? parsed : {};
+    } catch {
+      return {};
+    }
+  }
+
+  function rememberRating(conversationId, messageId, rating) {
+    const known = ratings(conversationId);
+    known[messageId] = rating;
+    save(KEY_RATINGS + conversationId, JSON.stringify(known));
   }
 
   // -- strings
@@ -402,20 +414,41 @@
       ]),
     ]);
 
-    let rating = 0;
-    const choose = (value) => {
-      rating = value;
+    // One click saves the rating (a second click on the other thumb changes it); the
+    // comment is optional and comes after.
+    const messageId = () => Number(messageEl.dataset.id) || null;
+    const show = (value) => {
       up.setAttribute("aria-pressed", String(value === 1));
       down.setAttribute("aria-pressed", String(value === -1));
-      commentForm.hidden = false;
-      comment.focus();
+    };
+    let rating = messageId() ? ratings(state.conversationId || "")[messageId()] || 0 : 0;
+    show(rating);
+    const send = (value, text) =>
+      postJson("/api/feedback", {
+        conversation_id: state.conversationId,
+        message_id: messageId(),
+        rating: value,
+        comment: text,
+      });
+    const choose = async (value) => {
+      if (!state.conversationId) return;
+      const previous = rating;
+      rating = value;
+      show(value);
+      try {
+        await send(value, null);
+        if (messageId()) rememberRating(state.conversationId, messageId(), value);
+        setActionStatus(feedbackStatus, "feedbackSaved");
+        commentForm.hidden = false;
+      } catch (error) {
+        rating = previous;
+        show(previous);
+        setActionStatus(feedbackStatus, error.key, error.vars, true);
+      }
     };
     up.addEventListener("click", () => choose(1));
     down.addEventListener("click", () => choose(-1));
     const close = () => {
-      rating = 0;
-      up.setAttribute("aria-pressed", "false");
-      down.setAttribute("aria-pressed", "false");
       commentForm.hidden = true;
     };
     commentForm.querySelector(".cancel").addEventListener("click", () => {
@@ -430,20 +463,12 @@
     });
     commentForm.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (!rating || !state.conversationId) return;
+      if (!rating || !state.conversationId || !comment.value.trim()) return;
       const submit = commentForm.querySelector(".primary");
       submit.disabled = true;
-      const id = Number(messageEl.dataset.id) || null;
       try {
-        await postJson("/api/feedback", {
-          conversation_id: state.conversationId,
-          message_id: id,
-          rating,
-          comment: comment.value.trim() || null,
-        });
+        await send(rating, comment.value.trim());
         commentForm.hidden = true;
-        up.disabled = true;
-        down.disabled = true;
         setActionStatus(feedbackStatus, "feedbackThanks");
       } catch (error) {
         setActionStatus(feedbackStatus, error.key, error.vars, true);
@@ -495,8 +520,11 @@
   // -- tickets (the page says so with the reference; kept per conversation across reloads)
 
   function noticeNode(ticket) {
-    const key = ticket.kind === "escalated" ? "ticketEscalated" : "ticketRequested";
-    const node = el("p", { className: "notice", i18n: key, vars: { ticket: ticket.ref } });
+    const node = el("p", {
+      className: "notice",
+      i18n: "ticketRequested",
+      vars: { ticket: ticket.ref },
+    });
     node.dataset.ticket = ticket.ref;
     return node;
   }
@@ -510,8 +538,13 @@
   }
 
   function placeNotice(ticket) {
-    if (log.querySelector(`.notice[data-ticket="${CSS.escape(ticket.ref)}"]`)) return;
     const anchor = ticket.after ? log.querySelector(`.msg[data-id="${ticket.after}"]`) : null;
+    if (ticket.kind === "escalated") {
+      // The answer itself says it was passed to staff, with the reference: no second notice.
+      markAsked(anchor);
+      return;
+    }
+    if (log.querySelector(`.notice[data-ticket="${CSS.escape(ticket.ref)}"]`)) return;
     const node = noticeNode(ticket);
     if (anchor) {
       anchor.after(node);

@@ -17,12 +17,11 @@ COPY evals ./evals
 COPY corpus ./corpus
 RUN pip install . && mkdir -p /data /chroma && chown dualuse:dualuse /data /chroma
 
-USER dualuse
+USER 10001
 VOLUME ["/data"]
 EXPOSE 8000
 # The first boot indexes the bundled corpus (about a minute) before it answers.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 CMD \
-    python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('DUALUSE_PORT', '8000'))"
+HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('DUALUSE_PORT', '8000'))"]
 # Any `dualuse` command: `docker run IMAGE staff add …`, `docker run IMAGE ingest …`.
 ENTRYPOINT ["dualuse"]
 # By default: index the bundled corpus (incremental: a restart re-embeds nothing) and serve.

@@ -3,6 +3,9 @@ settings object knows, and the multi-worker services point at each other."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +59,18 @@ def test_several_workers_with_memory_rate_limits_are_warned_not_refused() -> Non
     assert check_workers(settings, 1) == []
     (warning,) = check_workers(settings, 3)
     assert "3 times" in warning and "DUALUSE_RATE_LIMIT_STORAGE" in warning
+
+
+def test_the_dockerfile_passes_hadolint() -> None:
+    linter = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    result = subprocess.run(
+        [linter, "--no-color", str(ROOT / "Dockerfile")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_image_checks_health_after_a_start_period_on_the_configured_port() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    healthcheck = next(line for line in dockerfile.splitlines() if "HEALTHCHECK" in line)
+    assert "--start-period=" in healthcheck and "DUALUSE_PORT" in healthcheck
+    assert 'ENTRYPOINT ["dualuse"]' in dockerfile

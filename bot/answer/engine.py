@@ -16,7 +16,7 @@ from bot.answer.answer_types import asked_types
 from bot.answer.citations import StreamingMarkerFilter, append_cited, tidy
 from bot.answer.extractive import Draft, ExtractiveComposer
 from bot.answer.generative import ChatGenerator, GenerationError
-from bot.answer.intents import GREETING, IN_SCOPE, OFF_TOPIC, QuestionClassifier, Scope
+from bot.answer.intents import GREETING, OFF_TOPIC, QuestionClassifier
 from bot.answer.language import detect_language, phrase
 from bot.answer.models import Answer, Citation, Lang, QuestionError
 from bot.answer.ranking import UnitRanker
@@ -71,6 +71,17 @@ class _Context:
     audience: Audience
     channel: str
     reply_to: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class _Framed:
+    """An answer's text and sources as they take shape, and whether the documents answer."""
+
+    body: str
+    citations: list[Citation]
+    confidence: float
+    grounded: bool
+    missing: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,74 +171,124 @@ class AnswerEngine:
             conversation_id, channel=channel, audience=audience, reply_to=reply_to
         )
         turns = self._turns(conversation.id) if history is None else _Turns(list(history), ())
-        sensitivity = self._classifier.sensitivity(question)
-        scope = self._classifier.scope(question)
-        # A sensitive matter is never turned away, a language the scope model was not fitted
-        # on is not judged by it, and neither is a follow-up that leans on the desk question
-        # before it ("パネルは何枚作るの？" reads as small talk on its own).
-        if scope.label == OFF_TOPIC and self._continues(question, turns):
-            scope = Scope(IN_SCOPE, scope.probability)
-        if scope.declined and sensitivity.kind is None and not unsupported:
-            yield from self._decline(question, lang, scope.label, conversation.id, channel)
+        sensitive_kind = self._classifier.sensitivity(question).kind
+        declined = self._declined(question, turns, sensitive_kind, unsupported)
+        if declined is not None:
+            yield from self._decline(question, lang, declined, conversation.id, channel)
             return
         query, hits, draft, metadata = self._answer_draft(question, turns, lang, audience, as_of)
-        missing = ""
-        if metadata is not None:
-            body, citations, confidence = metadata.body, metadata.citations, 1.0
-        else:
-            body, citations, confidence = draft.body, draft.citations, draft.confidence
-            years = self._missing_years(question, hits, as_of)
-            if years:
-                missing = f"No document found speaks of {', '.join(years)}."
-                confidence = 0.0
-        grounded = metadata is not None or confidence >= self._ranker.answerable_threshold
+        grounding = self._grounding(question, hits, draft, metadata, as_of)
         # What a startup may not see is not "unanswered": the access rules answer it.
-        unanswered_is_expected = self._classifier.asks_for_internal_material(question)
+        expected = self._classifier.asks_for_internal_material(question)
         context = _Context(
             question, lang, unsupported, conversation.id, query, hits, audience, channel, reply_to
         )
         decision = self._policy.decide(
             audience=audience,
-            sensitive_kind=sensitivity.kind,
-            grounded=grounded or unanswered_is_expected,
+            sensitive_kind=sensitive_kind,
+            grounded=grounding.grounded or expected,
             negative_feedback=self._store.negative_feedback_count(conversation.id),
-            missing=missing,
+            missing=grounding.missing,
         )
-        if decision.reason == USER_REQUEST and metadata is None:
+        framed = self._framed(grounding, decision, metadata is not None, expected, context)
+        yield from self._deliver(
+            context,
+            framed,
+            decision,
+            draft,
+            generate=framed.grounded and metadata is None,
+            open_ticket=open_ticket,
+        )
+
+    def _declined(
+        self, question: str, turns: _Turns, sensitive_kind: str | None, unsupported: bool
+    ) -> str | None:
+        """The scope label to turn the question away with, or None to answer it. A sensitive
+        matter is never turned away, a language the scope model was not fitted on is not
+        judged by it, and neither is a follow-up that leans on the desk question before it
+        ("パネルは何枚作るの？" reads as small talk on its own)."""
+        scope = self._classifier.scope(question)
+        if not scope.declined or sensitive_kind is not None or unsupported:
+            return None
+        if scope.label == OFF_TOPIC and self._continues(question, turns):
+            return None
+        return scope.label
+
+    def _grounding(
+        self,
+        question: str,
+        hits: list[Hit],
+        draft: Draft,
+        metadata: MetadataAnswer | None,
+        as_of: dt.date,
+    ) -> _Framed:
+        """The draft, and whether it answers: metadata always does; prose when the ranking
+        says so, and never for a fiscal year no document speaks of."""
+        if metadata is not None:
+            return _Framed(metadata.body, metadata.citations, 1.0, grounded=True)
+        confidence, missing = draft.confidence, ""
+        years = self._missing_years(question, hits, as_of)
+        if years:
+            missing, confidence = f"No document found speaks of {', '.join(years)}.", 0.0
+        grounded = confidence >= self._ranker.answerable_threshold
+        return _Framed(draft.body, draft.citations, confidence, grounded, missing)
+
+    @staticmethod
+    def _framed(
+        grounding: _Framed,
+        decision: Decision,
+        from_metadata: bool,
+        expected: bool,
+        context: _Context,
+    ) -> _Framed:
+        """The words around the quotes: an introduction to a grounded answer, "not found"
+        (or "not public") before a partial one, nothing for a request for a person."""
+        body, citations, grounded, lang = (
+            grounding.body,
+            grounding.citations,
+            grounding.grounded,
+            context.lang,
+        )
+        lead = phrase("internal" if expected else "not_found", lang)
+        if decision.reason == USER_REQUEST and not from_metadata:
             body, citations, grounded = "", [], False  # a request for a person is not a topic
-        elif grounded and metadata is None and body:
+        elif grounded and not from_metadata and body:
             body = phrase("intro", lang) + "\n" + body
         elif not grounded and body:
-            # Whatever the documents do say, cited and labelled as partial.
-            lead = phrase("internal" if unanswered_is_expected else "not_found", lang)
-            body = lead + "\n" + phrase("partial", lang) + "\n" + body
+            body = lead + "\n" + phrase("partial", lang) + "\n" + body  # cited, labelled partial
         elif not grounded:
-            lead = phrase("internal" if unanswered_is_expected else "not_found", lang)
             body, citations = lead, []
-        if unsupported:
+        if context.unsupported_language:
             body = phrase("unsupported_language", lang) + "\n" + body
+        return dataclasses.replace(grounding, body=body, citations=citations, grounded=grounded)
 
-        # Recorded before the first word is sent: a client that leaves mid-stream loses
-        # neither the turn nor its ticket. A model's answer replaces the extractive one after.
+    def _deliver(
+        self,
+        context: _Context,
+        framed: _Framed,
+        decision: Decision,
+        draft: Draft,
+        *,
+        generate: bool,
+        open_ticket: bool,
+    ) -> Iterator[Event]:
+        """Record the turn (and its ticket) before the first word is sent, so a client that
+        leaves mid-stream loses neither; then stream. A model's answer, when one is
+        configured, replaces the extractive one in the store once it is complete."""
+        body, citations, lang = framed.body, framed.citations, context.lang
         separator = "\n\n" if body else ""
         notice = phrase("escalated", lang, ticket=TICKET_PLACEHOLDER) if decision.escalate else ""
         if decision.escalate and not open_ticket:
             notice = phrase("would_escalate", lang, reason=decision.detail or str(decision.reason))
             body, notice, separator = body + separator + notice, "", ""
+        stored = body + separator + notice if notice else body
         answer = self._record(
-            context,
-            body + separator + notice if notice else body,
-            citations,
-            confidence,
-            decision,
-            draft.units,
-            open_ticket,
+            context, stored, citations, framed.confidence, decision, draft.units, open_ticket
         )
-        if grounded and metadata is None and self._generator is not None:
+        if generate and self._generator is not None:
             generated = yield from self._generate(context, body, draft)
             if generated is not None:
-                body, citations = generated
-                answer = self._revise(answer, body, citations)
+                answer = self._revise(answer, *generated)
         elif body:
             yield Delta(body)
         if answer.ticket_id is not None:

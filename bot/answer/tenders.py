@@ -206,59 +206,78 @@ class TenderDesk:
         """Open (or closed) notices matching the technology areas, issuer and time window the
         question names; when nothing is open, or the question is about one issuer's calls,
         the most recently closed ones too."""
-        known = {area for n in notices for area in n.tech_areas}
-        areas = {
-            area
-            for area, words in AREA_WORDS.items()
-            if area in known and any(_mentions(text, w) for w in words)
-        }
-        issuers = {
-            name for name, words in ISSUER_WORDS.items() if any(_mentions(text, w) for w in words)
-        }
-        if issuers:
-            notices = [n for n in notices if _issued_by(n, issuers)]
-        every = [n for n in notices if areas <= set(n.tech_areas)]
-        matching = every or [n for n in notices if areas & set(n.tech_areas)]
+        areas, issuers = _asked_areas(text, notices), _asked_issuers(text)
+        matching = _matching(notices, areas, issuers)
         closed = bool(_CLOSED.search(text))
-        past = sorted(
-            (n for n in matching if n.deadline and n.deadline < as_of),
-            key=lambda n: (n.deadline, n.tender_id),
-            reverse=True,
-        )
-        open_now = sorted(
-            (
-                n
-                for n in matching
-                if n.deadline and n.deadline >= as_of and (window is None or n.deadline <= window)
-            ),
-            key=lambda n: (n.deadline, n.tender_id),
-        )
+        past, open_now = _by_deadline(matching, as_of, window)
         listed = past if closed else open_now
-        labels = sorted(areas | issuers)
-        if window is not None and not closed:
-            labels.append(f"{window.isoformat()}まで" if lang == "ja" else f"closing by {window}")
-        label = ", ".join(labels)
-        if lang == "ja":
-            state = "受付を終了した" if closed else "受付中の"
-            head = f"{as_of.isoformat()}時点で{state}入札公告" + (f"（{label}）" if label else "")
-        else:
-            state = "closed" if closed else "open"
-            head = f"Tender notices {state} as of {as_of.isoformat()}" + (
-                f" ({label})" if label else ""
-            )
-        lines = [head + ("：" if lang == "ja" else ":")]
-        if not listed:
-            lines = [head + ("はありません。" if lang == "ja" else ": none.")]
+        head = _listing_head(sorted(areas | issuers), window, closed, lang, as_of)
+        lines = [head + ("：" if lang == "ja" else ":")] if listed else [_nothing(head, lang)]
         lines += [_listing_line(n, i, lang, as_of) for i, n in enumerate(listed, 1)]
         if not closed and past and (not open_now or issuers):
-            lines.append("最近締め切られた公告：" if lang == "ja" else "Recently closed:")
             recent = past[:3]
+            lines.append("最近締め切られた公告：" if lang == "ja" else "Recently closed:")
             lines += [
                 _listing_line(n, len(listed) + i, lang, as_of) for i, n in enumerate(recent, 1)
             ]
             listed = listed + recent
         body, citations = resolve_markers("\n".join(lines), listed)
         return MetadataAnswer(body, citations)
+
+
+def _asked_areas(text: str, notices: list[Hit]) -> set[str]:
+    """The technology areas the question names, among those some notice has."""
+    known = {area for n in notices for area in n.tech_areas}
+    return {
+        area
+        for area, words in AREA_WORDS.items()
+        if area in known and any(_mentions(text, w) for w in words)
+    }
+
+
+def _asked_issuers(text: str) -> set[str]:
+    return {name for name, words in ISSUER_WORDS.items() if any(_mentions(text, w) for w in words)}
+
+
+def _matching(notices: list[Hit], areas: set[str], issuers: set[str]) -> list[Hit]:
+    """Notices of the issuers named, in every area named, or else in any of them."""
+    if issuers:
+        notices = [n for n in notices if _issued_by(n, issuers)]
+    every = [n for n in notices if areas <= set(n.tech_areas)]
+    return every or [n for n in notices if areas & set(n.tech_areas)]
+
+
+def _by_deadline(
+    notices: list[Hit], as_of: dt.date, window: dt.date | None
+) -> tuple[list[Hit], list[Hit]]:
+    """(closed, newest first; open within the window, soonest first)."""
+    dated = [(n.deadline, n) for n in notices if n.deadline is not None]
+    past = [n for deadline, n in dated if deadline < as_of]
+    open_now = [
+        n for deadline, n in dated if as_of <= deadline and (window is None or deadline <= window)
+    ]
+    return sorted(past, key=_deadline_order, reverse=True), sorted(open_now, key=_deadline_order)
+
+
+def _deadline_order(notice: Hit) -> tuple[dt.date, str]:
+    return (notice.deadline or dt.date.min, notice.tender_id or "")
+
+
+def _listing_head(
+    labels: list[str], window: dt.date | None, closed: bool, lang: Lang, as_of: dt.date
+) -> str:
+    if window is not None and not closed:
+        labels.append(f"{window.isoformat()}まで" if lang == "ja" else f"closing by {window}")
+    label = ", ".join(labels)
+    if lang == "ja":
+        state = "受付を終了した" if closed else "受付中の"
+        return f"{as_of.isoformat()}時点で{state}入札公告" + (f"（{label}）" if label else "")
+    state = "closed" if closed else "open"
+    return f"Tender notices {state} as of {as_of.isoformat()}" + (f" ({label})" if label else "")
+
+
+def _nothing(head: str, lang: Lang) -> str:
+    return head + ("はありません。" if lang == "ja" else ": none.")
 
 
 def _listing_line(notice: Hit, marker: int, lang: Lang, as_of: dt.date) -> str:

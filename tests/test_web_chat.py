@@ -16,6 +16,7 @@ import pytest
 from bot.api.app import create_app
 from bot.config import Settings
 from bot.store import Store
+from bot.web.routes import STATIC
 from retrieval import KnowledgeBase
 from tests.servers import serve_app
 
@@ -41,7 +42,7 @@ def _unavailable(reason: str) -> None:
 
 
 try:
-    from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Response, sync_playwright
 except ImportError:  # pragma: no cover - dev extras not installed
     _unavailable("playwright is not installed: pip install -e '.[dev]'")
 
@@ -314,3 +315,46 @@ def test_assets_come_from_an_allow_list(base: str) -> None:
     assert httpx.get(base + "/static/app.css").status_code == 200
     for bad in ("/static/routes.py", "/static/..%2Froutes.py", "/static/index.html"):
         assert httpx.get(base + bad).status_code == 404, bad
+
+
+def test_the_page_loads_only_its_own_module_scripts_without_errors(
+    browser: Browser, base: str
+) -> None:
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    scripts: dict[str, tuple[int, str]] = {}
+    problems: list[str] = []
+
+    def seen(response: Response) -> None:
+        if response.request.resource_type == "script":
+            scripts[response.url] = (response.status, response.headers.get("content-type", ""))
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(message.text)
+
+    page.on("response", seen)
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    try:
+        page.goto(base + "/", wait_until="networkidle")  # module scripts run before "load"
+        tags = page.eval_on_selector_all(
+            "script", "nodes => nodes.map(n => [n.type, n.getAttribute('src')])"
+        )
+        examples = page.locator(".example").count()
+    finally:
+        context.close()
+
+    assert tags == [["module", "/static/app.js"]]
+    assert base + "/static/app.js" in scripts
+    assert all(url.startswith(base + "/static/") for url in scripts), scripts
+    for url, (code, media_type) in scripts.items():
+        assert code == 200, url
+        assert media_type.startswith("text/javascript"), (url, media_type)
+    modules = {url.rsplit("/", 1)[1] for url in scripts if url.startswith(base + "/static/js/")}
+    on_disk = {path.name for path in (STATIC / "js").glob("*")}
+    assert modules == on_disk, "every module is imported, and only those are"
+    assert httpx.get(base + "/static/js/..%2Froutes.py").status_code == 404
+    assert httpx.get(base + "/static/js/missing.js").status_code == 404
+    assert not problems, problems
+    assert examples == 3, "the modules ran and filled in the example questions"

@@ -1,6 +1,7 @@
-"""The web chat page at `/` and its assets at `/static/{name}`.
+"""The web chat page at `/` and its assets at `/static/{name}` and `/static/js/{name}` (the ES
+modules the entry script imports; no build step).
 
-Assets come from an allow-list (no file-system lookups with user input, so no path traversal),
+Assets come from allow-lists (no file-system lookups with user input, so no path traversal),
 and the page loads nothing from another host: no CDN, no external fonts.
 """
 
@@ -12,12 +13,33 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import FileResponse
 
 STATIC = Path(__file__).resolve().parent / "static"
+JAVASCRIPT = "text/javascript; charset=utf-8"
 
 # name -> media type; nothing else under /static is served.
 ASSETS = {
-    "app.js": "text/javascript; charset=utf-8",
+    "app.js": JAVASCRIPT,
     "app.css": "text/css; charset=utf-8",
 }
+
+# The modules under static/js/ that app.js imports; nothing else under /static/js is served.
+MODULES = frozenset(
+    {
+        "api.js",
+        "ask.js",
+        "conversation.js",
+        "dom.js",
+        "feedback.js",
+        "i18n.js",
+        "render.js",
+        "state.js",
+        "status.js",
+        "store.js",
+        "stream.js",
+        "strings.js",
+        "sync.js",
+        "tickets.js",
+    }
+)
 
 # The security headers (CSP, nosniff, no framing) come from the app's middleware.
 CACHE = {"Cache-Control": "no-cache"}
@@ -42,3 +64,11 @@ def asset(name: str) -> FileResponse:
     if media_type is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such asset.")
     return FileResponse(STATIC / name, media_type=media_type, headers=CACHE)
+
+
+@router.get("/static/js/{name}")
+def module(name: str) -> FileResponse:
+    """One of the chat's ES modules (allow-listed by name)."""
+    if name not in MODULES:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such asset.")
+    return FileResponse(STATIC / "js" / name, media_type=JAVASCRIPT, headers=CACHE)

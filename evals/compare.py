@@ -14,18 +14,21 @@ from evals.metrics import METRICS
 from evals.report import (
     LANGUAGES,
     LOWER_IS_BETTER,
+    Cell,
+    Column,
+    Row,
     RunData,
+    Table,
     Verdict,
-    delta_span,
-    esc,
+    delta,
     fmt_delta,
     fmt_value,
     judge,
-    lang_attr,
+    lang_code,
     load_run,
     metric,
     number,
-    page,
+    render_template,
 )
 
 #: The order metrics are listed in; any other numeric key follows, alphabetically.
@@ -230,100 +233,104 @@ def format_comparison(c: Comparison, max_answer_chars: int | None = 300) -> str:
 # --------------------------------------------------------------------------- HTML
 
 
-def _changed_html(q: ChangedQuestion, c: Comparison) -> str:
-    lang = lang_attr({"lang": q.lang})
-    lang_name = LANGUAGES.get(q.lang, q.lang)
-    return (
-        f'<article class="fail{" fixed" if q.passed_b else ""}" id="q-{esc(q.id)}">'
-        f'<h4><span class="qid">{esc(q.id)}</span><span{lang}>{esc(q.question)}</span></h4>'
-        f'<p class="tags">{esc(q.category)} · {esc(lang_name)}</p>'
-        '<div class="grid2">'
-        f"<div><h5>{esc(c.label_a)} (A) — {'passed' if q.passed_a else 'failing'}</h5>"
-        f'<pre class="answer"{lang}>{esc(q.answer_a)}</pre></div>'
-        f"<div><h5>{esc(c.label_b)} (B) — {'passed' if q.passed_b else 'failing'}</h5>"
-        f'<pre class="answer"{lang}>{esc(q.answer_b)}</pre></div>'
-        "</div></article>"
-    )
-
-
 def _questions(count: int) -> str:
     return f"{count} question{'' if count == 1 else 's'}"
 
 
-def render_comparison_html(c: Comparison) -> str:
+def _metrics_table(c: Comparison) -> Table:
     rows = []
     for m in c.metrics:
-        cls = ' class="alert"' if m.name == "leaks" and (m.value_b or 0) > 0 else ""
+        change = delta(m.name, m.value_a, m.value_b)
         rows.append(
-            f'<tr><th scope="row">{esc(metric(m.name).label)}</th>'
-            f"<td>{esc(fmt_value(m.name, m.value_a))}</td>"
-            f"<td{cls}>{esc(fmt_value(m.name, m.value_b))}</td>"
-            f"<td>{delta_span(m.name, m.value_a, m.value_b, words=True) or '—'}</td></tr>"
+            Row(
+                metric(m.name).label,
+                [
+                    Cell(fmt_value(m.name, m.value_a)),
+                    Cell(
+                        fmt_value(m.name, m.value_b),
+                        "alert" if m.name == "leaks" and (m.value_b or 0) > 0 else "",
+                    ),
+                    Cell("", delta=change) if change is not None else Cell("—"),
+                ],
+            )
         )
-    table = (
-        '<div class="table-wrap"><table><caption>Top-level metrics; for leaks and latency lower '
-        "is better.</caption><thead><tr>"
-        '<th scope="col" class="left">Metric</th>'
-        f'<th scope="col">{esc(c.label_a)} (A)</th><th scope="col">{esc(c.label_b)} (B)</th>'
-        f'<th scope="col">Change</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-    )
+    columns = [
+        Column("Metric", left=True),
+        Column(f"{c.label_a} (A)"),
+        Column(f"{c.label_b} (B)"),
+        Column("Change"),
+    ]
+    return Table("Top-level metrics; for leaks and latency lower is better.", columns, rows)
 
-    def section(anchor: str, title: str, intro: str, items: Sequence[ChangedQuestion]) -> str:
-        content = "".join(_changed_html(q, c) for q in items) or "<p>None.</p>"
-        return (
-            f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{esc(title)} '
-            f"({len(items)})</h2><p>{esc(intro)}</p>{content}</section>"
-        )
 
-    def lone(anchor: str, title: str, items: Sequence[LoneQuestion]) -> str:
-        if not items:
-            return ""
-        body = "".join(
-            f'<tr><th scope="row" class="code">{esc(q.id)}</th>'
-            f'<td class="left"><span{lang_attr({"lang": q.lang})}>{esc(q.question)}</span></td>'
-            f'<td class="left">{esc(q.category)}</td>'
-            f"<td>{'passed' if q.passed else 'failing'}</td></tr>"
-            for q in items
-        )
-        return (
-            f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{esc(title)} '
-            f'({len(items)})</h2><div class="table-wrap"><table><thead><tr>'
-            '<th scope="col" class="left">Id</th><th scope="col" class="left">Question</th>'
-            '<th scope="col" class="left">Category</th><th scope="col">Outcome</th>'
-            f"</tr></thead><tbody>{body}</tbody></table></div></section>"
-        )
+def _changed(q: ChangedQuestion) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "question": q.question,
+        "lang": lang_code(q.lang),
+        "tags": [q.category, str(LANGUAGES.get(q.lang, q.lang))],
+        "fixed": q.passed_b,
+        "outcome_a": "passed" if q.passed_a else "failing",
+        "outcome_b": "passed" if q.passed_b else "failing",
+        "answer_a": q.answer_a,
+        "answer_b": q.answer_b,
+    }
 
+
+def _lone_rows(items: Sequence[LoneQuestion]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": q.id,
+            "question": q.question,
+            "lang": lang_code(q.lang),
+            "category": q.category,
+            "outcome": "passed" if q.passed else "failing",
+        }
+        for q in items
+    ]
+
+
+def render_comparison_html(c: Comparison) -> str:
     lede = (
         f"How the evaluation changed from run A ({c.label_a}, the reference) to run B "
         f"({c.label_b}, the new run): every metric with its change (green better, red worse), "
         f"then the {_questions(len(c.newly_failing))} that passed before and fail now, and the "
         f"{_questions(len(c.newly_passing))} that failed before and pass now."
     )
-    body = [
-        "<header><h1>Dual-Use Desk — comparison of two evaluation runs</h1>",
-        f'<p class="lede">{esc(lede)}</p>',
-        '<dl class="runinfo">'
-        f"<div><dt>A (before)</dt><dd>{esc(c.run_a)}</dd></div>"
-        f"<div><dt>B (after)</dt><dd>{esc(c.run_b)}</dd></div></dl></header>",
-        '<section aria-labelledby="h-metrics"><h2 id="h-metrics">Metrics</h2>',
-        table,
-        "</section>",
-        section(
+    changed = [
+        (
             "h-failing",
-            "Newly failing",
+            f"Newly failing ({len(c.newly_failing)})",
             "Passed in A, failing in B: the regressions.",
-            c.newly_failing,
+            [_changed(q) for q in c.newly_failing],
         ),
-        section(
+        (
             "h-passing",
-            "Newly passing",
+            f"Newly passing ({len(c.newly_passing)})",
             "Failing in A, passed in B: the improvements.",
-            c.newly_passing,
+            [_changed(q) for q in c.newly_passing],
         ),
-        lone("h-only-a", "Only in A", c.only_in_a),
-        lone("h-only-b", "Only in B", c.only_in_b),
     ]
-    return page("Dual-Use Desk — comparison of two evaluation runs", "\n".join(body))
+    lone = [
+        (anchor, f"{title} ({len(items)})", _lone_rows(items))
+        for anchor, title, items in (
+            ("h-only-a", "Only in A", c.only_in_a),
+            ("h-only-b", "Only in B", c.only_in_b),
+        )
+        if items
+    ]
+    return render_template(
+        "compare.html.j2",
+        title="Dual-Use Desk — comparison of two evaluation runs",
+        lede=lede,
+        run_a=str(c.run_a),
+        run_b=str(c.run_b),
+        label_a=c.label_a,
+        label_b=c.label_b,
+        metrics=_metrics_table(c),
+        changed=changed,
+        lone=lone,
+    )
 
 
 def write_comparison_html(c: Comparison, path: Path) -> Path:

@@ -2,6 +2,10 @@
 SVG, no scripts, nothing fetched from anywhere) for people who do not read JSON, and the same
 tables in Markdown for pull requests.
 
+The pages (this report, :mod:`evals.compare` and :mod:`evals.sidebyside`) are Jinja2 templates
+in ``evals/templates`` with autoescaping on, extending one base page with the one stylesheet.
+The figures are computed and formatted here; the templates get plain data and hold markup only.
+
 A run directory holds ``results.jsonl`` (one row per question), ``summary.json`` (the metrics,
 overall and per category and language) and ``run.json`` (what was run, when). Given a baseline
 run directory, every number is shown next to the baseline's, with the change coloured.
@@ -17,6 +21,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from evals.metrics import METRICS as SUMMARY_METRICS
 
@@ -394,129 +400,139 @@ def breakdown(run: RunData, summary_key: str, row_key: str) -> dict[str, Group]:
     }
 
 
-# --------------------------------------------------------------------------- HTML pieces
+# --------------------------------------------------------------------------- templates
 
-CSS = """
-:root{--fg:#1f2937;--muted:#5b6472;--line:#e2e8f0;--zebra:#f8fafc;--head:#f1f5f9;
---accent:#2563eb;--base:#94a3b8;--good:#047857;--bad:#b91c1c;--bad-bg:#fef2f2}
-*{box-sizing:border-box}
-body{margin:0;color:var(--fg);background:#fff;line-height:1.5;font-family:system-ui,
--apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Hiragino Sans","Hiragino Kaku Gothic ProN",
-"Noto Sans CJK JP","Noto Sans JP","Yu Gothic",Meiryo,sans-serif}
-.wrap{max-width:1120px;margin:0 auto;padding:32px 24px 64px}
-h1{font-size:1.8rem;line-height:1.25;margin:0 0 .5rem}
-h2{font-size:1.3rem;margin:2.5rem 0 .75rem;padding-bottom:.3rem;border-bottom:2px solid var(--line)}
-h3{font-size:1.05rem;margin:1.5rem 0 .5rem}
-p{margin:.5rem 0}
-.lede{font-size:1.05rem;max-width:75ch}
-.runinfo{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;margin:.75rem 0;padding:0;
-font-size:.85rem;color:var(--muted)}
-.runinfo div{display:flex;gap:.35rem}.runinfo dt{font-weight:600}.runinfo dd{margin:0}
-.legend-note{font-size:.85rem;color:var(--muted)}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:12px;
-margin-top:1rem}
-.card{border:1px solid var(--line);border-radius:10px;padding:14px 16px;background:#fff}
-.card h3{font-size:.9rem;color:var(--muted);margin:0;font-weight:600}
-.card .value{font-size:2rem;font-weight:700;margin:.15rem 0 0;font-variant-numeric:tabular-nums}
-.card .vs{margin:0;font-size:.85rem;color:var(--muted)}
-.card .note{font-size:.82rem;color:var(--muted);margin:.5rem 0 0}
-.card.alert{border-color:#fca5a5;background:var(--bad-bg)}
-.card.alert .value{color:var(--bad)}
-.delta{font-weight:600;white-space:nowrap}
-.delta.better{color:var(--good)}.delta.worse{color:var(--bad)}
-.delta.unchanged,.delta.changed,.delta.na{color:var(--muted)}
-.table-wrap{overflow-x:auto;margin:.5rem 0 1rem}
-table{border-collapse:collapse;width:100%;font-size:.82rem;font-variant-numeric:tabular-nums}
-caption{text-align:left;font-size:.85rem;color:var(--muted);padding:0 0 .4rem}
-th,td{padding:5px 6px;border-bottom:1px solid var(--line);text-align:right;vertical-align:top}
-thead th{background:var(--head);font-weight:600;vertical-align:bottom}
-th[scope=row],.left{text-align:left}
-th[scope=row]{font-weight:600}
-tbody tr:nth-child(even){background:var(--zebra)}
-td .main{display:block;white-space:nowrap}
-td .cmp{display:block;font-size:.72rem;color:var(--muted)}
-td .cmp>span{white-space:nowrap}
-td.alert{color:var(--bad);font-weight:700;background:var(--bad-bg)}
-td.na,.na{color:var(--muted)}
-.nowrap{white-space:nowrap}
-td a{color:inherit}
-figure{margin:1rem 0 1.5rem}
-figcaption{font-size:.85rem;color:var(--muted);margin-top:.25rem}
-svg.chart{width:100%;max-width:820px;height:auto;font-family:inherit}
-.fail{border:1px solid var(--line);border-left:4px solid var(--bad);border-radius:8px;
-padding:12px 16px;margin:12px 0;break-inside:avoid}
-.fail.fixed{border-left-color:var(--good)}
-.fail h4{margin:0 0 .25rem;font-size:1rem;font-weight:600}
-.qid{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem;
-color:var(--muted);margin-right:.5rem;font-weight:400}
-.tags{font-size:.8rem;color:var(--muted);margin:0 0 .5rem}
-.tag{display:inline-block;border-radius:4px;padding:0 6px;margin-left:.35rem;font-weight:600}
-.tag.regressed{background:var(--bad-bg);color:var(--bad)}
-.tag.also{background:var(--head);color:var(--muted)}
-ul.why{margin:.25rem 0 .75rem;padding-left:1.25rem;color:var(--bad);font-size:.9rem}
-h5{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);
-margin:.75rem 0 .25rem}
-pre.answer{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--zebra);
-border:1px solid var(--line);border-radius:6px;padding:10px 12px;font-family:inherit;
-font-size:.9rem;margin:0}
-.grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 24px}
-@media (max-width:720px){.grid2{grid-template-columns:1fr}}
-dl.facts{margin:0;font-size:.88rem}
-dl.facts dt{font-weight:600;margin-top:.4rem}
-dl.facts dd{margin:0}
-ul.plain{list-style:none;margin:0;padding:0}
-ol.ranked{margin:0;padding-left:1.5rem}
-.code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.82rem}
-.ok{color:var(--good);font-weight:700}.miss{color:var(--bad);font-weight:700}
-.expected{font-weight:700}
-.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
-white-space:nowrap}
-footer{margin-top:3rem;font-size:.8rem;color:var(--muted)}
-@media print{
-body{font-size:10.5pt}.wrap{max-width:none;padding:0}
-*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-.card,.fail,figure,tr{break-inside:avoid}h2,h3,h4{break-after:avoid}
-.table-wrap{overflow:visible}
-}
-"""
+#: The Jinja2 templates of the HTML pages (this report, evals.compare, evals.sidebyside): one
+#: base page with the shared stylesheet, the shared macros, one template per page.
+TEMPLATES = Path(__file__).with_name("templates")
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+_ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html", "j2", "html.j2"], default_for_string=True, default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 
 
-def esc(text: Any) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+def render_template(name: str, **context: Any) -> str:
+    """Render one of :data:`TEMPLATES` (autoescaped) with plain data."""
+    return _ENV.get_template(name).render(**context)
 
 
-def page(title: str, body: str) -> str:
-    """A complete, self-contained HTML document."""
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f'<main class="wrap">\n{body}\n</main>\n</body>\n</html>\n'
-    )
+def lang_code(value: Any) -> str | None:
+    """The ``lang`` attribute for text in ``value``'s language: ``None`` for English (the
+    page's own language) and for anything that is not a known language."""
+    return str(value) if value in LANGUAGES and value != "en" else None
 
 
-def lang_attr(row: Mapping[str, Any]) -> str:
-    lang = row.get("lang")
-    return f' lang="{esc(lang)}"' if lang in LANGUAGES and lang != "en" else ""
+@dataclass(frozen=True)
+class Delta:
+    """A change from a before figure to an after figure: the text and the verdict."""
+
+    text: str
+    verdict: Verdict
 
 
-def delta_span(key: str, before: float | None, after: float | None, words: bool = False) -> str:
-    """The change from ``before`` to ``after``, coloured, with the verdict as text too (visible
-    when ``words``, for screen readers otherwise) so colour is never the only signal."""
-    verdict = judge(key, before, after)
+def delta(key: str, before: float | None, after: float | None) -> Delta | None:
+    """The change from ``before`` to ``after``; ``None`` unless both are known."""
     if before is None or after is None:
-        return ""
-    label = verdict if words else f'<span class="sr">{verdict}</span>'
-    sep = " " if words else ""
-    shown = f"({label})" if words else label
-    return (
-        f'<span class="delta {verdict}" title="{verdict}">'
-        f"{esc(fmt_delta(key, after - before))}{sep}{shown}</span>"
-    )
+        return None
+    return Delta(fmt_delta(key, after - before), judge(key, before, after))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: the value, and when there is a baseline its value (``base_text``) and the
+    change below; or a change (spelled out) or a muted ``note`` after the value."""
+
+    text: str
+    classes: str = ""
+    title: str | None = None
+    base_text: str | None = None
+    delta: Delta | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    title: str | None = None
+    left: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    cells: list[Cell]
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of figures: its caption, the header row and one row per group or metric."""
+
+    caption: str
+    columns: list[Column]
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    name: str
+    colour: str
+    x: int
+    text_x: int
+
+
+@dataclass(frozen=True)
+class Tick:
+    label: str
+    x: str
+    y1: int
+    y2: int
+    label_y: int
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar; ``value`` is the formatted figure, ``None`` when it does not apply."""
+
+    name: str
+    value: str | None
+    colour: str
+    x: int
+    y: str
+    width: str
+    height: int
+    text_x: str
+    text_y: str
+
+
+@dataclass(frozen=True)
+class BarGroup:
+    label: str
+    short: str
+    x: int
+    y: str
+    bars: list[Bar]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart, laid out: what the SVG template draws."""
+
+    title: str
+    desc: str
+    width: int
+    height: int
+    legend: list[LegendItem]
+    ticks: list[Tick]
+    groups: list[BarGroup]
+
+
+_COLOURS = ("#2563eb", "#94a3b8", "#0d9488", "#d97706")
 
 
 def bar_chart(
@@ -526,10 +542,9 @@ def bar_chart(
     series: Sequence[str],
     fmt: Callable[[float], str],
     maximum: float = 1.0,
-) -> str:
-    """A horizontal bar chart as inline SVG: one group of bars per row, one bar per series.
-    Accessible name from ``title``; the values are also spelled out in ``<desc>``."""
-    colours = ("#2563eb", "#94a3b8", "#0d9488", "#d97706")
+) -> Chart:
+    """A horizontal bar chart: one group of bars per row, one bar per series. The values are
+    also spelled out in the description."""
     label_w, bar_w, value_w = 210, 470, 90
     width = label_w + bar_w + value_w
     bar_h, inner_gap, group_gap = 18, 3, 14
@@ -546,56 +561,48 @@ def bar_chart(
         )
         for label, values in rows
     )
-    out = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{esc(title)}" preserveAspectRatio="xMinYMin meet">',
-        f"<title>{esc(title)}</title>",
-        f"<desc>{esc(described)}</desc>",
-    ]
+    legend = []
     if len(series) > 1:
         legend_x = label_w
         for i, name in enumerate(series):
-            out.append(
-                f'<rect x="{legend_x}" y="4" width="12" height="12" rx="2" '
-                f'fill="{colours[i % len(colours)]}"/>'
-                f'<text x="{legend_x + 18}" y="14" font-size="13" fill="#1f2937">{esc(name)}</text>'
-            )
+            legend.append(LegendItem(name, _COLOURS[i % len(_COLOURS)], legend_x, legend_x + 18))
             legend_x += 30 + 8 * len(name)
-    for step in range(5):
-        fraction = step / 4
-        x = label_w + fraction * bar_w
-        out.append(
-            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 2}" '
-            f'stroke="#e2e8f0" stroke-width="1"/>'
-            f'<text x="{x:.1f}" y="{top - 8}" font-size="11" fill="#5b6472" '
-            f'text-anchor="middle">{esc(fmt(fraction * maximum))}</text>'
+    ticks = [
+        Tick(
+            label=fmt(step / 4 * maximum),
+            x=f"{label_w + step / 4 * bar_w:.1f}",
+            y1=top - 4,
+            y2=height - 2,
+            label_y=top - 8,
         )
+        for step in range(5)
+    ]
+    groups = []
     y = top + group_gap / 2
     for label, values in rows:
-        short = label if len(label) <= 28 else label[:27] + "…"
-        out.append(
-            f'<text x="{label_w - 10}" y="{y + group_h / 2 + 4:.1f}" font-size="13" '
-            f'fill="#1f2937" text-anchor="end"><title>{esc(label)}</title>{esc(short)}</text>'
-        )
+        bars = []
         for i, (name, value) in enumerate(zip(series, values, strict=False)):
             bar_y = y + i * (bar_h + inner_gap)
-            if value is None:
-                out.append(
-                    f'<text x="{label_w + 4}" y="{bar_y + 13:.1f}" font-size="12" '
-                    f'fill="#5b6472">n/a ({esc(name)})</text>'
+            length = 0.0
+            if value is not None and maximum:
+                length = max(0.0, min(1.0, value / maximum)) * bar_w
+            bars.append(
+                Bar(
+                    name=name,
+                    value=None if value is None else fmt(value),
+                    colour=_COLOURS[i % len(_COLOURS)],
+                    x=label_w if value is not None else label_w + 4,
+                    y=f"{bar_y:.1f}",
+                    width=f"{max(length, 1.5):.1f}",
+                    height=bar_h,
+                    text_x=f"{label_w + length + 6:.1f}",
+                    text_y=f"{bar_y + 13:.1f}",
                 )
-                continue
-            length = max(0.0, min(1.0, value / maximum)) * bar_w if maximum else 0.0
-            out.append(
-                f'<rect x="{label_w}" y="{bar_y:.1f}" width="{max(length, 1.5):.1f}" '
-                f'height="{bar_h}" rx="2" fill="{colours[i % len(colours)]}">'
-                f"<title>{esc(label)} — {esc(name)}: {esc(fmt(value))}</title></rect>"
-                f'<text x="{label_w + length + 6:.1f}" y="{bar_y + 13:.1f}" font-size="12" '
-                f'fill="#1f2937">{esc(fmt(value))}</text>'
             )
+        short = label if len(label) <= 28 else label[:27] + "…"
+        groups.append(BarGroup(label, short, label_w - 10, f"{y + group_h / 2 + 4:.1f}", bars))
         y += group_h + group_gap
-    out.append("</svg>")
-    return "\n".join(out)
+    return Chart(title, described, width, height, legend, ticks, groups)
 
 
 def _pct(value: float) -> str:
@@ -627,7 +634,8 @@ def _labels(run: RunData, base: RunData | None) -> tuple[str, str]:
     return main, other
 
 
-def info_list(run: RunData, label: str) -> str:
+def info_list(run: RunData, label: str) -> list[tuple[str, str]]:
+    """What was run, when and on what, as (name, value) pairs; unknown facts are left out."""
     info = run.info
     files = info.get("question_files")
     fields: list[tuple[str, Any]] = [
@@ -640,10 +648,7 @@ def info_list(run: RunData, label: str) -> str:
         ("Embedder", info.get("embedder")),
         ("Git", info.get("git")),
     ]
-    items = "".join(
-        f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in fields if v not in (None, "")
-    )
-    return f'<dl class="runinfo">{items}</dl>'
+    return [(k, str(v)) for k, v in fields if v not in (None, "")]
 
 
 def _intro(side: _Side, overall: Group) -> str:
@@ -679,7 +684,7 @@ def _intro(side: _Side, overall: Group) -> str:
             f" Every number is shown next to the same measurement for the {side.base_label} "
             "run; green changes are improvements, red ones are regressions."
         )
-    return f'<p class="lede">{esc(text)}</p>'
+    return text
 
 
 def shown(key: str, group: Group | None) -> str:
@@ -691,56 +696,65 @@ def shown(key: str, group: Group | None) -> str:
     return "n/a" if value is None else fmt_value(key, value)
 
 
-def _cards(side: _Side, overall: Group, base: Group | None) -> str:
+@dataclass(frozen=True)
+class Card:
+    """One headline number; ``base_value`` is ``None`` when there is no baseline."""
+
+    label: str
+    value: str
+    explanation: str
+    alert: bool
+    base_value: str | None
+    delta: Delta | None
+
+
+def _cards(overall: Group, base: Group | None) -> list[Card]:
     cards = []
     for key in CARD_METRICS:
         m = METRICS[key]
         value = overall.get(key)
         if key in OPTIONAL_CARDS and value is None and (base is None or base.get(key) is None):
             continue
-        alert = key == "leaks" and (value or 0) > 0
-        vs = ""
-        if base is not None:
-            before = base.get(key)
-            vs = (
-                f'<p class="vs">{esc(side.base_label)}: {esc(shown(key, base))} '
-                f"{delta_span(key, before, value, words=True)}</p>"
-            )
         cards.append(
-            f'<div class="card{" alert" if alert else ""}">'
-            f"<h3>{esc(m.label)}</h3>"
-            f'<p class="value">{esc(shown(key, overall))}</p>{vs}'
-            f'<p class="note">{esc(m.explanation)}</p></div>'
+            Card(
+                label=m.label,
+                value=shown(key, overall),
+                explanation=m.explanation,
+                alert=key == "leaks" and (value or 0) > 0,
+                base_value=shown(key, base) if base is not None else None,
+                delta=delta(key, base.get(key), value) if base is not None else None,
+            )
         )
-    return f'<div class="cards">{"".join(cards)}</div>'
+    return cards
 
 
 def cell_class(key: str, group: Group | None) -> str:
-    """The class attribute of a metric's cell: a leak is an alert, a missing value is n/a."""
+    """The classes of a metric's cell: a leak is an alert, a missing value is n/a."""
     value = group.get(key) if group else None
     classes = []
     if key == "leaks" and (value or 0) > 0:
         classes.append("alert")
     if value is None:
         classes.append("na")
-    return f' class="{" ".join(classes)}"' if classes else ""
+    return " ".join(classes)
 
 
-def _cell(key: str, group: Group | None, base: Group | None, has_base: bool) -> str:
+def _cell(key: str, group: Group | None, base: Group | None, has_base: bool) -> Cell:
     value = group.get(key) if group else None
-    attr = cell_class(key, group)
+    title = None
     if key == "passed" and group is not None and group.rows:
         passed = sum(bool(r.get("passed")) for r in group.rows)
-        attr += f' title="{passed} of {len(group.rows)} passed"'
-    main = esc(shown(key, group))
+        title = f"{passed} of {len(group.rows)} passed"
     if not has_base:
-        return f"<td{attr}>{main}</td>"
+        return Cell(shown(key, group), cell_class(key, group), title)
     before = base.get(key) if base else None
-    return (
-        f'<td{attr}><span class="main">{main}</span>'
-        f'<span class="cmp"><span>{esc(shown(key, base))}</span> '
-        f"{delta_span(key, before, value) if judge(key, before, value) != 'unchanged' else ''}"
-        "</span></td>"
+    change = delta(key, before, value)
+    return Cell(
+        shown(key, group),
+        cell_class(key, group),
+        title,
+        base_text=shown(key, base),
+        delta=change if change is not None and change.verdict != "unchanged" else None,
     )
 
 
@@ -757,25 +771,20 @@ def _table(
     groups: Mapping[str, Group],
     base_groups: Mapping[str, Group] | None,
     names: Mapping[str, str] | None = None,
-) -> str:
+) -> Table:
     has_base = base_groups is not None
     keys = _table_keys(groups, base_groups)
-    head = f'<th scope="col" class="left">{esc(first)}</th>' + "".join(
-        f'<th scope="col" title="{esc(metric(k).explanation)}">{esc(metric(k).short)}</th>'
-        for k in keys
-    )
-    body = []
-    all_names = sorted(set(groups) | set(base_groups or {}))
-    for name in all_names:
-        group = groups.get(name)
-        base = (base_groups or {}).get(name)
-        shown = (names or {}).get(name, name)
-        cells = "".join(_cell(k, group, base, has_base) for k in keys)
-        body.append(f'<tr><th scope="row">{esc(shown)}</th>{cells}</tr>')
-    return (
-        f'<div class="table-wrap"><table><caption>{esc(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-    )
+    columns = [Column(first, left=True)] + [
+        Column(metric(k).short, metric(k).explanation) for k in keys
+    ]
+    rows = [
+        Row(
+            (names or {}).get(name, name),
+            [_cell(k, groups.get(name), (base_groups or {}).get(name), has_base) for k in keys],
+        )
+        for name in sorted(set(groups) | set(base_groups or {}))
+    ]
+    return Table(caption, columns, rows)
 
 
 def _lang_names(names: Iterable[str]) -> dict[str, str]:
@@ -815,148 +824,177 @@ def _signals(row: Mapping[str, Any]) -> list[str]:
     return out or ["Did not meet the run's pass criteria."]
 
 
-def _doc_list(ids: Sequence[Any], expected: set[str], ordered: bool) -> str:
-    if not ids:
-        return "none"
-    items = "".join(
-        f'<li class="code{" expected" if str(d) in expected else ""}">{esc(d)}'
-        f"{' <span class=sr>(expected)</span>' if str(d) in expected else ''}</li>"
-        for d in ids
-    )
-    tag = "ol" if ordered else "ul"
-    cls = "ranked" if ordered else "plain"
-    return f'<{tag} class="{cls}">{items}</{tag}>'
+@dataclass(frozen=True)
+class Doc:
+    """A document id in a list; ``expected`` ones are shown in bold."""
+
+    id: str
+    expected: bool = False
 
 
-def _failing_item(row: Mapping[str, Any], base_row: Mapping[str, Any] | None, base: str) -> str:
-    lang = lang_attr(row)
-    qid = str(row.get("id", ""))
+def _docs(ids: Iterable[Any], expected: set[str]) -> list[Doc]:
+    return [Doc(str(d), str(d) in expected) for d in ids]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A key fact the answer had to mention, and whether it did."""
+
+    text: str
+    mentioned: bool
+
+
+@dataclass(frozen=True)
+class FailingQuestion:
+    """Everything shown about one failing question: what was expected, what happened."""
+
+    id: str
+    question: str
+    lang: str | None
+    answer: str
+    tags: list[str]
+    #: ``"regressed"`` (passed in the baseline), ``"also"`` (failed there too) or ``None``.
+    status: str | None
+    why: list[str]
+    sources: list[Doc]
+    must: list[Fact]
+    expect_escalation: bool
+    expect_decline: bool
+    retrieved_label: str
+    retrieved: list[Doc]
+    cited: list[Doc]
+    escalation: str
+    #: ``"yes"``/``"no"`` when declining is in question (expected or done), else ``None``.
+    declined: str | None
+    reason: str | None
+
+
+def _failing_item(row: Mapping[str, Any], base_row: Mapping[str, Any] | None) -> FailingQuestion:
     expected_sources = [str(s) for s in row.get("expected_sources") or []]
     expected_docs = {s.partition("#")[0] for s in expected_sources}
     must = list(row.get("must_mention") or [])
     mentioned = list(row.get("mentioned") or [])
-    checks = "".join(
-        (
-            '<li><span class="ok" aria-hidden="true">✓</span><span class="sr">mentioned:</span> '
-            if i < len(mentioned) and mentioned[i]
-            else '<li><span class="miss" aria-hidden="true">✗</span><span class="sr">missing:'
-            "</span> "
-        )
-        + f"<span{lang}>{esc(m)}</span></li>"
-        for i, m in enumerate(must)
-    )
     tags = [
-        esc(LANGUAGES.get(str(row.get("lang")), row.get("lang") or "?")),
-        esc(row.get("audience") or "startup"),
+        str(LANGUAGES.get(str(row.get("lang")), row.get("lang") or "?")),
+        str(row.get("audience") or "startup"),
     ]
     if number(row.get("confidence")) is not None:
         tags.append(f"confidence {row['confidence']:.2f}")
     if number(row.get("latency_ms")) is not None:
-        tags.append(esc(fmt_value("latency_p50_ms", float(row["latency_ms"]))))
-    status = ""
+        tags.append(fmt_value("latency_p50_ms", float(row["latency_ms"])))
+    status = None
     if base_row is not None:
-        if base_row.get("passed"):
-            status = f'<span class="tag regressed">Regression: passed in {esc(base)}</span>'
-        else:
-            status = f'<span class="tag also">Also failing in {esc(base)}</span>'
+        status = "regressed" if base_row.get("passed") else "also"
     escalated = bool(row.get("escalated"))
     expect_decline, declined = bool(row.get("expect_decline")), bool(row.get("declined"))
-    shows_decline = expect_decline or declined
     hit_rank = row.get("hit_rank")
-    why = "".join(f"<li>{esc(s)}</li>" for s in _signals(row))
-    escalation_text = "yes" if escalated else "no"
+    escalation = "yes" if escalated else "no"
     if escalated and row.get("ticket_id"):
-        escalation_text += f" (ticket {row['ticket_id']})"
-    return (
-        f'<article class="fail" id="q-{esc(qid)}">'
-        f'<h4><span class="qid">{esc(qid)}</span><span{lang}>{esc(row.get("question"))}</span></h4>'
-        f'<p class="tags">{" · ".join(tags)}{status}</p>'
-        f'<ul class="why">{why}</ul>'
-        f'<h5>Answer given</h5><pre class="answer"{lang}>{esc(row.get("answer"))}</pre>'
-        '<div class="grid2"><div><h5>Expected</h5><dl class="facts">'
-        f"<dt>Sources</dt><dd>{_doc_list(expected_sources, set(), ordered=False)}</dd>"
-        f"<dt>Must mention</dt><dd>{f'<ul class=plain>{checks}</ul>' if must else 'nothing'}</dd>"
-        f"<dt>Hand to staff</dt><dd>{'yes' if row.get('expect_escalation') else 'no'}</dd>"
-        + ("<dt>Decline</dt><dd>yes (not a question for the desk)</dd>" if expect_decline else "")
-        + '</dl></div><div><h5>What happened</h5><dl class="facts">'
-        f"<dt>Retrieved (ranked{f', expected at #{hit_rank}' if hit_rank else ''})</dt>"
-        f"<dd>{_doc_list(list(row.get('retrieved') or []), expected_docs, ordered=True)}</dd>"
-        f"<dt>Cited</dt>"
-        f"<dd>{_doc_list(list(row.get('cited') or []), expected_docs, ordered=False)}</dd>"
-        f"<dt>Handed to staff</dt><dd>{esc(escalation_text)}</dd>"
-        + (f"<dt>Declined</dt><dd>{'yes' if declined else 'no'}</dd>" if shows_decline else "")
-        + (f"<dt>Reason</dt><dd>{esc(row.get('reason'))}</dd>" if row.get("reason") else "")
-        + "</dl></div></div></article>"
+        escalation += f" (ticket {row['ticket_id']})"
+    return FailingQuestion(
+        id=str(row.get("id", "")),
+        question=str(row.get("question") or ""),
+        lang=lang_code(row.get("lang")),
+        answer=str(row.get("answer") or ""),
+        tags=tags,
+        status=status,
+        why=_signals(row),
+        sources=_docs(expected_sources, set()),
+        must=[Fact(str(m), bool(i < len(mentioned) and mentioned[i])) for i, m in enumerate(must)],
+        expect_escalation=bool(row.get("expect_escalation")),
+        expect_decline=expect_decline,
+        retrieved_label=f"Retrieved (ranked{f', expected at #{hit_rank}' if hit_rank else ''})",
+        retrieved=_docs(row.get("retrieved") or [], expected_docs),
+        cited=_docs(row.get("cited") or [], expected_docs),
+        escalation=escalation,
+        declined=("yes" if declined else "no") if expect_decline or declined else None,
+        reason=str(row["reason"]) if row.get("reason") else None,
     )
 
 
-def _failing_section(side: _Side) -> str:
+@dataclass(frozen=True)
+class FailingCategory:
+    name: str
+    total: int
+    questions: list[FailingQuestion]
+
+
+@dataclass(frozen=True)
+class Failing:
+    """The failing questions by category; ``message`` instead when there is nothing to list."""
+
+    message: str | None
+    failed: int
+    total: int
+    categories: list[FailingCategory]
+
+
+def _failing_section(side: _Side) -> Failing:
     rows = side.run.results
     if not rows:
-        return "<p>No per-question results (results.jsonl) were found in this run.</p>"
+        return Failing("No per-question results (results.jsonl) were found in this run.", 0, 0, [])
     failing = [r for r in rows if not r.get("passed")]
     if not failing:
-        return "<p>Every question passed.</p>"
+        return Failing("Every question passed.", 0, len(rows), [])
     base_rows = {str(r.get("id")): r for r in side.base.results} if side.base else {}
     by_category: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in failing:
         by_category[str(row.get("category") or "uncategorized")].append(row)
-    parts = [
-        f"<p>{len(failing)} of {len(rows)} questions failed at least one check, grouped by "
-        "category. Expected documents are shown in bold.</p>"
-    ]
-    for category in sorted(by_category):
-        group = sorted(by_category[category], key=lambda r: str(r.get("id")))
-        total = len(side.run.rows("category", category))
-        parts.append(f"<h3>{esc(category)} <small>({len(group)} of {total})</small></h3>")
-        parts.extend(
-            _failing_item(r, base_rows.get(str(r.get("id"))), side.base_label) for r in group
+    categories = [
+        FailingCategory(
+            category,
+            len(side.run.rows("category", category)),
+            [
+                _failing_item(r, base_rows.get(str(r.get("id"))))
+                for r in sorted(by_category[category], key=lambda r: str(r.get("id")))
+            ],
         )
-    return "\n".join(parts)
+        for category in sorted(by_category)
+    ]
+    return Failing(None, len(failing), len(rows), categories)
 
 
-def _outcome(row: Mapping[str, Any] | None, link: bool = False) -> str:
+def _outcome(row: Mapping[str, Any] | None) -> str | None:
+    """``"passed"``, ``"failed"``, or ``None`` when the question was not asked."""
     if row is None:
-        return '<span class="na">not asked</span>'
-    if row.get("passed"):
-        return '<span class="ok" aria-hidden="true">✓</span> passed'
-    text = '<span class="miss" aria-hidden="true">✗</span> failed'
-    return f'<a href="#q-{esc(row.get("id"))}">{text}</a>' if link else text
+        return None
+    return "passed" if row.get("passed") else "failed"
 
 
-def _all_questions(side: _Side) -> str:
+@dataclass(frozen=True)
+class Asked:
+    """A line of the index of every question: its outcome, and in the baseline."""
+
+    id: str
+    category: str
+    lang: str
+    question: str
+    question_lang: str | None
+    outcome: str | None
+    base_outcome: str | None
+
+
+def _all_questions(side: _Side) -> list[Asked]:
     """Every question with its outcome: a compact index to find any question quickly."""
     rows = sorted(side.run.results, key=lambda r: (str(r.get("category")), str(r.get("id"))))
-    if not rows:
-        return ""
     base_rows = {str(r.get("id")): r for r in side.base.results} if side.base else {}
-    head = "".join(
-        f'<th scope="col" class="left">{esc(h)}</th>'
-        for h in ("Id", "Category", "Language", "Question", side.label)
-    ) + (f'<th scope="col" class="left">{esc(side.base_label)}</th>' if side.base else "")
-    body = "".join(
-        f'<tr><th scope="row" class="code">{esc(r.get("id"))}</th>'
-        f'<td class="left">{esc(r.get("category"))}</td>'
-        f'<td class="left">{esc(r.get("lang"))}</td>'
-        f'<td class="left"{lang_attr(r)}>{esc(r.get("question"))}</td>'
-        f'<td class="left nowrap">{_outcome(r, link=True)}</td>'
-        + (
-            f'<td class="left nowrap">{_outcome(base_rows.get(str(r.get("id"))))}</td>'
-            if side.base
-            else ""
+    return [
+        Asked(
+            id=str(r.get("id")),
+            category=str(r.get("category")),
+            lang=str(r.get("lang")),
+            question=str(r.get("question")),
+            question_lang=lang_code(r.get("lang")),
+            outcome=_outcome(r),
+            base_outcome=_outcome(base_rows.get(str(r.get("id")))),
         )
-        + "</tr>"
         for r in rows
-    )
-    return (
-        '<section aria-labelledby="h-all"><h2 id="h-all">All questions</h2>'
-        '<div class="table-wrap"><table><caption>Every question asked, by category, with '
-        "its outcome; failed ones link to their details above.</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></section>"
-    )
+    ]
 
 
-def _pass_chart(side: _Side, cats: Mapping[str, Group], base_cats: Mapping[str, Group]) -> str:
+def _pass_chart(
+    side: _Side, cats: Mapping[str, Group], base_cats: Mapping[str, Group]
+) -> Chart | None:
     names = sorted(set(cats) | set(base_cats))
     rows = [
         (
@@ -967,13 +1005,9 @@ def _pass_chart(side: _Side, cats: Mapping[str, Group], base_cats: Mapping[str, 
         for name in names
     ]
     if not any(v is not None for _, values in rows for v in values):
-        return ""
-    chart = bar_chart(
+        return None
+    return bar_chart(
         title="Share of questions passed, per category", rows=rows, series=side.series, fmt=_pct
-    )
-    return (
-        f"<figure>{chart}<figcaption>Share of each category's questions that passed every "
-        "check.</figcaption></figure>"
     )
 
 
@@ -983,7 +1017,7 @@ def _escalation_chart(
     base: Group | None,
     langs: Mapping[str, Group],
     base_langs: Mapping[str, Group],
-) -> str:
+) -> Chart:
     scopes: list[tuple[str, Group | None, Group | None]] = [("all", overall, base)]
     for name in sorted(set(langs) | set(base_langs)):
         scopes.append((LANGUAGES.get(name, name), langs.get(name), base_langs.get(name)))
@@ -994,16 +1028,11 @@ def _escalation_chart(
             if side.base:
                 values.append(base_group.get(key) if base_group else None)
             rows.append((f"{word} — {scope}", values))
-    chart = bar_chart(
+    return bar_chart(
         title="Hand-over to staff: escalation precision and recall",
         rows=rows,
         series=side.series,
         fmt=_pct,
-    )
-    return (
-        f"<figure>{chart}<figcaption>Precision: of the questions handed to staff, the share "
-        "that needed a person. Recall: of the questions that needed a person, the share handed "
-        "to staff.</figcaption></figure>"
     )
 
 
@@ -1016,49 +1045,31 @@ def render_html(run: RunData, base: RunData | None = None) -> str:
     langs = breakdown(run, "by_lang", "lang")
     base_cats = breakdown(base, "by_category", "category") if base else {}
     base_langs = breakdown(base, "by_lang", "lang") if base else {}
-    info = info_list(run, label) + (info_list(base, base_label) if base else "")
-    note = (
-        f'<p class="legend-note">In the tables, the first line of each cell is {esc(label)}; the '
-        f"second is {esc(base_label)} and the change from it.</p>"
-        if base
-        else ""
-    )
-    body = [
-        "<header><h1>Dual-Use Desk — answer quality report</h1>",
-        _intro(side, overall),
-        info,
-        "</header>",
-        '<section aria-labelledby="h-headline"><h2 id="h-headline">Headline numbers</h2>',
-        _cards(side, overall, base_overall),
-        "</section>",
-        '<section aria-labelledby="h-cat"><h2 id="h-cat">By category</h2>',
-        note,
-        _table("Metrics per question category", "Category", cats, base_cats if base else None),
-        _pass_chart(side, cats, base_cats),
-        "</section>",
-        '<section aria-labelledby="h-lang"><h2 id="h-lang">By language</h2>',
-        note,
-        _table(
+    return render_template(
+        "report.html.j2",
+        title="Dual-Use Desk — answer quality report",
+        label=label,
+        base_label=base_label if base else None,
+        intro=_intro(side, overall),
+        runinfo=[info_list(run, label)] + ([info_list(base, base_label)] if base else []),
+        cards=_cards(overall, base_overall),
+        category_table=_table(
+            "Metrics per question category", "Category", cats, base_cats if base else None
+        ),
+        pass_chart=_pass_chart(side, cats, base_cats),
+        language_table=_table(
             "Metrics per question language",
             "Language",
             langs,
             base_langs if base else None,
             _lang_names(set(langs) | set(base_langs)),
         ),
-        "</section>",
-        '<section aria-labelledby="h-esc"><h2 id="h-esc">Handing questions to staff</h2>',
-        _escalation_chart(side, overall, base_overall, langs, base_langs),
-        "</section>",
-        '<section aria-labelledby="h-fail"><h2 id="h-fail">Failing questions</h2>',
-        _failing_section(side),
-        "</section>",
-        _all_questions(side),
-        f"<footer>Generated from {esc(run.path.name)}"
-        f"{f' and {esc(base.path.name)}' if base else ''}. Metrics: "
-        "hit@k and MRR count questions with expected sources; “n/a” means a metric does not "
-        "apply to a group (for example, nothing was handed to staff).</footer>",
-    ]
-    return page("Dual-Use Desk — answer quality report", "\n".join(body))
+        escalation_chart=_escalation_chart(side, overall, base_overall, langs, base_langs),
+        failing=_failing_section(side),
+        questions=_all_questions(side),
+        run_name=run.path.name,
+        base_name=base.path.name if base else None,
+    )
 
 
 # --------------------------------------------------------------------------- Markdown

@@ -15,12 +15,15 @@ from pathlib import Path
 
 from evals.report import (
     LANGUAGES,
+    Cell,
+    Column,
     Group,
+    Row,
     RunData,
+    Table,
     Verdict,
     breakdown,
     cell_class,
-    esc,
     fmt_delta,
     fmt_value,
     info_list,
@@ -29,7 +32,7 @@ from evals.report import (
     md_cell,
     metric,
     overall_group,
-    page,
+    render_template,
     shown,
 )
 
@@ -204,68 +207,56 @@ def format_side_by_side(s: SideBySide) -> str:
 # --------------------------------------------------------------------------- HTML
 
 
-def _gap_cell(gap: Gap) -> str:
+def _gap_cell(gap: Gap) -> Cell:
     if gap.gap is None:
-        return '<td class="na">—</td>'
-    words = _VERDICT_WORDS[gap.verdict]
-    note = f' <span class="na">({esc(words)})</span>' if words else ""
-    return f'<td class="nowrap">{esc(fmt_delta(gap.key, gap.gap))}{note}</td>'
+        return Cell("—", "na")
+    return Cell(fmt_delta(gap.key, gap.gap), "nowrap", note=_VERDICT_WORDS[gap.verdict] or None)
 
 
-def _value_cell(key: str, group: Group | None) -> str:
-    return f"<td{cell_class(key, group)}>{esc(shown(key, group))}</td>"
+def _value_cell(key: str, group: Group | None) -> Cell:
+    return Cell(shown(key, group), cell_class(key, group))
 
 
-def _head(first: str) -> str:
-    return (
-        f'<thead><tr><th scope="col" class="left">{esc(first)}</th>'
-        f'<th scope="col">{DEV}</th><th scope="col">{VALIDATION}</th>'
-        f'<th scope="col">{esc(GAP_HEADER)}</th></tr></thead>'
-    )
+def _columns(first: str) -> list[Column]:
+    return [Column(first, left=True), Column(DEV), Column(VALIDATION), Column(GAP_HEADER)]
 
 
-def _scope_html(scope: Scope) -> str:
+def _scope_table(scope: Scope) -> Table:
     rows = [
-        f'<tr><th scope="row">{esc(metric("n").label)}</th>'
-        f"<td>{esc(scope.count(scope.dev))}</td><td>{esc(scope.count(scope.validation))}</td>"
-        '<td class="na">—</td></tr>'
+        Row(
+            metric("n").label,
+            [Cell(scope.count(scope.dev)), Cell(scope.count(scope.validation)), Cell("—", "na")],
+        )
     ]
     for gap in scope.gaps:
         m = metric(gap.key)
         rows.append(
-            f'<tr><th scope="row" title="{esc(m.explanation)}">{esc(m.label)}</th>'
-            f"{_value_cell(gap.key, scope.dev)}{_value_cell(gap.key, scope.validation)}"
-            f"{_gap_cell(gap)}</tr>"
+            Row(
+                m.label,
+                [
+                    _value_cell(gap.key, scope.dev),
+                    _value_cell(gap.key, scope.validation),
+                    _gap_cell(gap),
+                ],
+                title=m.explanation,
+            )
         )
-    anchor = f"h-{scope.key}"
-    return (
-        f'<section aria-labelledby="{esc(anchor)}"><h2 id="{esc(anchor)}">{esc(scope.label)}</h2>'
-        f'<div class="table-wrap"><table><caption>{esc(scope.label)}: development vs '
-        "validation</caption>"
-        f"{_head('Metric')}<tbody>{''.join(rows)}</tbody></table></div></section>"
-    )
+    return Table(f"{scope.label}: development vs validation", _columns("Metric"), rows)
 
 
-def _share_cell(value: float | None) -> str:
-    attr = ' class="na"' if value is None else ""
-    return f"<td{attr}>{esc(fmt_value('passed', value))}</td>"
+def _share_cell(value: float | None) -> Cell:
+    return Cell(fmt_value("passed", value), "na" if value is None else "")
 
 
-def _categories_html(s: SideBySide) -> str:
+def _categories_table(s: SideBySide) -> Table | None:
     if not s.categories:
-        return ""
-    rows = "".join(
-        f'<tr><th scope="row">{esc(name)}</th>{_share_cell(gap.dev)}'
-        f"{_share_cell(gap.validation)}{_gap_cell(gap)}</tr>"
+        return None
+    rows = [
+        Row(name, [_share_cell(gap.dev), _share_cell(gap.validation), _gap_cell(gap)])
         for name, gap in s.categories
-    )
-    return (
-        '<section aria-labelledby="h-categories"><h2 id="h-categories">Questions passed, per '
-        "category</h2><p>The two sets need not share categories; “—” marks a category a set "
-        'does not have.</p><div class="table-wrap"><table><caption>Share of each '
-        "category's questions that passed every check</caption>"
-        f"{_head('Category')}<tbody>{rows}</tbody></table></div></section>"
-    )
+    ]
+    caption = "Share of each category's questions that passed every check"
+    return Table(caption, _columns("Category"), rows)
 
 
 def _run_label(role: str, run: RunData) -> str:
@@ -273,33 +264,19 @@ def _run_label(role: str, run: RunData) -> str:
 
 
 def render_side_by_side_html(s: SideBySide) -> str:
-    lede = (
-        "The same answer engine measured on two question sets: the development set it was "
-        "tuned on, and a validation set with its own questions and its own corpus that played "
-        "no part in tuning. The gap is development minus validation; a gap in favour of the "
-        "development set is how much tuning on it flatters the figures, so quote the validation "
-        "figure. For leaks, latency, needless escalations and wrong declines lower is better."
+    return render_template(
+        "sidebyside.html.j2",
+        title=TITLE,
+        pipelines=(s.dev.pipeline, s.validation.pipeline) if s.pipelines_differ else None,
+        runinfo=[
+            info_list(s.dev, _run_label(DEV, s.dev)),
+            info_list(s.validation, _run_label(VALIDATION, s.validation)),
+        ],
+        scopes=[(scope.key, scope.label, _scope_table(scope)) for scope in s.scopes],
+        categories=_categories_table(s),
+        dev_path=str(s.dev.path),
+        validation_path=str(s.validation.path),
     )
-    warning = (
-        '<p class="legend-note"><strong>Note:</strong> the two runs used different pipelines '
-        f"({esc(s.dev.pipeline)} and {esc(s.validation.pipeline)}).</p>"
-        if s.pipelines_differ
-        else ""
-    )
-    body = [
-        f"<header><h1>{esc(TITLE)}</h1>",
-        f'<p class="lede">{esc(lede)}</p>',
-        warning,
-        info_list(s.dev, _run_label(DEV, s.dev)),
-        info_list(s.validation, _run_label(VALIDATION, s.validation)),
-        "</header>",
-        *(_scope_html(scope) for scope in s.scopes),
-        _categories_html(s),
-        f"<footer>Generated from {esc(s.dev.path)} and {esc(s.validation.path)}. “n/a” means a "
-        "metric does not apply to a group (for example, no message in it was off-topic). "
-        "Each run's own report.html lists its failing questions.</footer>",
-    ]
-    return page(TITLE, "\n".join(body))
 
 
 # --------------------------------------------------------------------------- Markdown

@@ -3,17 +3,21 @@ hand-written run directories."""
 
 from __future__ import annotations
 
+import html
 import json
+import os
 import re
-from html.parser import HTMLParser
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup, Tag
 
 from bot.answer.models import Answer, Citation
 from evals.answers import AnswerResult
 from evals.compare import compare_runs, format_comparison, write_comparison_html
+from evals.metrics import METRICS as SUMMARY_METRICS
 from evals.questions import Question
 from evals.report import write_reports
 from evals.run import write_run
@@ -198,91 +202,203 @@ def baseline_dir(tmp_path: Path) -> Path:
     return _write_run(tmp_path / "run-baseline", rows, summary, "baseline")
 
 
+def _soup(page: str) -> BeautifulSoup:
+    return BeautifulSoup(page, "html.parser")
+
+
+def _text(element: Tag | None) -> str:
+    """An element's text as a reader sees it: whitespace collapsed."""
+    assert element is not None
+    return " ".join(element.get_text().split())
+
+
+def _only(soup: BeautifulSoup | Tag, selector: str) -> Tag:
+    found = soup.select(selector)
+    assert len(found) == 1, f"{selector}: {len(found)} matches"
+    return found[0]
+
+
+def _section(soup: BeautifulSoup, heading_id: str) -> Tag:
+    heading = _only(soup, f"h2#{heading_id}")
+    section = heading.find_parent("section")
+    assert isinstance(section, Tag) and section["aria-labelledby"] == heading_id
+    return section
+
+
+def _card(soup: BeautifulSoup, label: str) -> Tag:
+    cards = [c for c in soup.select(".cards > .card") if _text(c.h3) == label]
+    assert len(cards) == 1, label
+    return cards[0]
+
+
 def _assert_self_contained(page: str) -> None:
     lowered = page.lower()
-    for needle in ("http://", "https://", "<script", "@import", "<link", "url(", "src="):
+    for needle in ("http://", "https://", "@import", "url("):
         assert needle not in lowered, needle
-    assert '<meta charset="utf-8">' in page
+    soup = _soup(page)
+    assert soup.find(["script", "link", "img", "iframe", "object", "embed"]) is None
+    assert not [tag for tag in soup.find_all(True) if tag.has_attr("src")]
+    # No inline event handlers (onclick=...) anywhere.
+    assert not [
+        (tag.name, attr)
+        for tag in soup.find_all(True)
+        for attr in tag.attrs
+        if attr.startswith("on")
+    ]
+    assert _only(soup, "head > meta[charset]")["charset"] == "utf-8"
+    assert len(soup.find_all("style")) == 1  # the one shared stylesheet
 
 
 def test_html_report_shows_headline_numbers_and_run_details(run_dir: Path) -> None:
     html_path, md_path = write_reports(run_dir)
 
     assert html_path == run_dir / "report.html" and md_path == run_dir / "report.md"
-    page = html_path.read_text(encoding="utf-8")
-    assert "<h1>Dual-Use Desk — answer quality report</h1>" in page
-    for shown in ("87.5%", "66.7%", "80.0%", "100.0%", "50.0%", "412.5 ms", "905.0 ms"):
-        assert shown in page, shown
+    soup = _soup(html_path.read_text(encoding="utf-8"))
+    assert _text(soup.title) == "Dual-Use Desk — answer quality report"
+    assert _text(_only(soup, "header h1")) == "Dual-Use Desk — answer quality report"
+    values = {_text(c.h3): _text(c.select_one(".value")) for c in soup.select(".cards > .card")}
+    assert values["Hit@5 (right document found)"] == "87.5%"
+    assert values["Citation precision"] == "66.7%"
+    assert values["Key facts mentioned"] == "80.0%"
+    assert values["Escalation precision"] == "100.0%"
+    assert values["Escalation recall"] == "50.0%"
+    assert values["Typical response time (p50)"] == "412.5 ms"
+    assert values["Slow response time (p95)"] == "905.0 ms"
     # Answered correctly: a001 and a002 of the three answerable questions (a003 failed).
-    assert re.search(r"Answered correctly</h3><p class=\"value\">66\.7%</p>", page)
-    assert "abc1234" in page and "2026-11-27" in page
+    assert values["Answered correctly"] == "66.7%"
+    info = {_text(d.dt): _text(d.dd) for d in _only(soup, "header dl.runinfo").find_all("div")}
+    assert info["Git"] == "abc1234" and info["As of"] == "2026-11-27"
+    assert info["Run"] == "default" and info["Took"] == "12 s"
+    # The sections in their reading order.
+    assert [_text(h) for h in soup.find_all("h2")] == [
+        "Headline numbers",
+        "By category",
+        "By language",
+        "Handing questions to staff",
+        "Failing questions",
+        "All questions",
+    ]
 
 
 def test_html_report_lists_the_failing_question_escaped(run_dir: Path) -> None:
     page = write_reports(run_dir)[0].read_text(encoding="utf-8")
+    soup = _soup(page)
 
-    assert "<script" not in page.lower()
-    assert "募集中の入札はありますか？ &lt;script&gt;alert(1)&lt;/script&gt;</span></h4>" in page
-    assert (
-        '<pre class="answer" lang="ja">募集中のドローン案件は見つかりませんでした。\n'
-        "&lt;b&gt;公告&lt;/b&gt; &amp; 締切を確認してください。</pre>"
-    ) in page
-    failing = page.split('id="h-fail"', 1)[1].split('id="h-all"', 1)[0]
-    assert "a003" in failing
-    assert "a001" not in failing and "a004" not in failing
-    assert "tn-atla-2026-uas-014" in failing
-    assert "Missing 1 of 2 required key facts." in failing
+    assert "<script" not in page.lower() and soup.find("script") is None
+    failing = _section(soup, "h-fail")
+    assert [a["id"] for a in failing.find_all("article")] == ["q-a003"]
+    article = _only(failing, "article.fail#q-a003")
+    # The question and the answer arrive as text, markup and all, not as elements.
+    question = _only(article, "h4 > span[lang]")
+    assert question["lang"] == "ja" and question.get_text() == FAILING_QUESTION
+    answer = _only(article, "pre.answer")
+    assert answer["lang"] == "ja" and answer.get_text() == FAILING_ANSWER
+    assert answer.find(True) is None  # no <b> element from the answer's "<b>公告</b>"
+    assert "tn-atla-2026-uas-014" in [_text(li) for li in article.select("li.code")]
+    assert "Missing 1 of 2 required key facts." in [_text(li) for li in article.select("ul.why li")]
     # The mentioned fact is ticked, the missing one crossed.
-    assert re.search(r"✓.*ATLA-2026-UAS-014", failing)
-    assert re.search(r"✗.*2027年1月29日", failing)
+    facts = {
+        _text(li.find("span", lang="ja")): (li.select_one(".ok, .miss") or li)["class"]
+        for li in article.select("dd ul.plain li")
+        if li.find("span", lang="ja")
+    }
+    assert facts == {"ATLA-2026-UAS-014": ["ok"], "2027年1月29日": ["miss"]}
+    assert "a001" not in _text(failing) and "a004" not in _text(failing)
 
 
 def test_html_report_keeps_japanese_text_intact(run_dir: Path) -> None:
     page = write_reports(run_dir)[0].read_bytes().decode("utf-8")
+    soup = _soup(page)
 
+    # Characters written as themselves, not as entities (markup characters aside).
     assert "ドローン関係で今募集中の入札はありますか？" in page
-    assert '<span lang="ja">ドローン関係で' in page
-    assert "&#" not in page  # characters written as themselves, not as entities
-    assert "Japanese (ja)" in page
-    failing, everything = page.split('id="h-fail"', 1)[1].split('id="h-all"', 1)
-    assert JA_QUESTION not in failing  # a002 passed ...
-    assert f'<td class="left" lang="ja">{JA_QUESTION}</td>' in everything  # ... and is listed
+    entities = {html.unescape(e) for e in re.findall(r"&#x?[0-9a-fA-F]+;", page)}
+    assert entities <= {"'", '"'}, entities
+    assert _text(_only(soup, "#q-a003 h4 span[lang=ja]")).startswith("ドローン関係で")
+    languages = _only(_section(soup, "h-lang"), "table")
+    assert [_text(th) for th in languages.select("tbody th[scope=row]")] == [
+        "English (en)",
+        "Japanese (ja)",
+    ]
+    assert JA_QUESTION not in _text(_section(soup, "h-fail"))  # a002 passed ...
+    listed = {_text(td) for td in _section(soup, "h-all").select("td[lang=ja]")}
+    assert JA_QUESTION in listed  # ... and is listed
 
 
 def test_html_report_is_self_contained_and_accessible(run_dir: Path) -> None:
     page = write_reports(run_dir)[0].read_text(encoding="utf-8")
+    soup = _soup(page)
 
     _assert_self_contained(page)
-    assert page.count("<svg") == 2
-    assert page.count('role="img"') == 2
-    assert 'aria-label="Share of questions passed, per category"' in page
-    assert "<title>Hand-over to staff: escalation precision and recall</title>" in page
-    assert '<th scope="col"' in page and '<th scope="row">tenders</th>' in page
+    charts = soup.find_all("svg")
+    assert len(charts) == 2 and all(svg["role"] == "img" for svg in charts)
+    assert [svg["aria-label"] for svg in charts] == [
+        "Share of questions passed, per category",
+        "Hand-over to staff: escalation precision and recall",
+    ]
+    assert [_text(svg.find("title", recursive=False)) for svg in charts] == [
+        svg["aria-label"] for svg in charts
+    ]
+    assert all(svg.find_parent("figure").figcaption for svg in charts)
+    categories = _only(_section(soup, "h-cat"), "table")
+    assert _text(categories.caption) == "Metrics per question category"
+    assert categories.select('thead th[scope="col"]')
+    assert [_text(th) for th in categories.select("tbody th[scope=row]")] == [
+        "eligibility",
+        "security",
+        "tenders",
+    ]
+    # Every wide table sits in its own scrolling box.
+    assert all(t.parent.get("class") == ["table-wrap"] for t in soup.find_all("table"))
 
 
 def test_leaks_are_highlighted_red(baseline_dir: Path) -> None:
-    page = write_reports(baseline_dir)[0].read_text(encoding="utf-8")
+    soup = _soup(write_reports(baseline_dir)[0].read_text(encoding="utf-8"))
 
-    assert re.search(r'<div class="card alert"><h3>Leaks of staff-only content</h3>', page)
-    assert '<td class="alert">1</td>' in page
-    assert '<td class="alert">0</td>' not in page
+    assert _card(soup, "Leaks of staff-only content")["class"] == ["card", "alert"]
+    assert _card(soup, "Hit@5 (right document found)")["class"] == ["card"]
+    alerts = [_text(td) for td in soup.select("td.alert")]
+    assert alerts and set(alerts) == {"1"}
 
 
 def test_html_report_with_baseline_shows_both_pipelines(run_dir: Path, baseline_dir: Path) -> None:
     page = write_reports(run_dir, baseline_dir)[0].read_text(encoding="utf-8")
+    soup = _soup(page)
 
     _assert_self_contained(page)
-    assert "87.5%" in page and "50.0%" in page  # hit@5: default vs baseline
-    assert "+37.5 pts" in page
-    assert "baseline: 50.0%" in page
+    hit5 = _card(soup, "Hit@5 (right document found)")
+    assert _text(hit5.select_one(".value")) == "87.5%"  # default ...
+    assert _text(hit5.select_one(".vs")) == "baseline: 50.0% +37.5 pts (better)"  # ... vs baseline
     # Leaks went from 2 to 0 (lower is better) and latency p50 rose by 32.5 ms (worse).
-    assert '<span class="delta better" title="better">−2 (better)</span>' in page
-    assert '<span class="delta worse" title="worse">+32.5 ms (worse)</span>' in page
-    assert "Regression: passed in baseline" in page
+    leaks = _only(_card(soup, "Leaks of staff-only content"), ".vs .delta")
+    assert leaks["class"] == ["delta", "better"] and leaks["title"] == "better"
+    assert _text(leaks) == "−2 (better)"
+    latency = _only(_card(soup, "Typical response time (p50)"), ".vs .delta")
+    assert latency["class"] == ["delta", "worse"] and _text(latency) == "+32.5 ms (worse)"
+    # Table cells: this run's value, then the baseline's and the change.
+    categories = _only(_section(soup, "h-cat"), "table")
+    header = [_text(th) for th in categories.select("thead th")]
+    rows = {_text(tr.th): tr.find_all("td") for tr in categories.select("tbody tr")}
+    assert list(rows) == ["eligibility", "institute", "security", "tenders"]
+    eligibility = rows["eligibility"][header.index("Hit@5") - 1]
+    assert _text(eligibility.select_one(".main")) == "100.0%"
+    assert _text(_only(eligibility, ".cmp > span:not(.delta)")) == "50.0%"
+    change = _only(eligibility, ".cmp .delta")
+    assert change["class"] == ["delta", "better"] and change.contents[0] == "+50.0 pts"
+    assert _text(_only(change, ".sr")) == "better"  # said, not only coloured
+    institute = rows["institute"][0]  # asked only in the baseline
+    assert (_text(institute.select_one(".main")), _text(institute.select_one(".cmp"))) == ("—", "1")
+    tag = _only(soup, "#q-a003 .tag")
+    assert tag["class"] == ["tag", "regressed"] and _text(tag) == "Regression: passed in baseline"
     # The pass-rate chart has both series.
-    chart = page.split('aria-label="Share of questions passed, per category"', 1)[1]
-    chart = chart.split("</svg>", 1)[0]
-    assert ">default</text>" in chart and ">baseline</text>" in chart
+    chart = _only(soup, 'svg[aria-label="Share of questions passed, per category"]')
+    assert {"default", "baseline"} <= {_text(t) for t in chart.find_all("text")}
+    # The index of every question shows both outcomes; failed ones link to their details.
+    everything = _only(_section(soup, "h-all"), "table")
+    assert [_text(th) for th in everything.select("thead th")][-2:] == ["default", "baseline"]
+    a003 = next(tr for tr in everything.select("tbody tr") if _text(tr.th) == "a003")
+    assert _only(a003, "a")["href"] == "#q-a003"
+    assert [_text(td) for td in a003.find_all("td")][-2:] == ["✗ failed", "✓ passed"]
 
 
 def test_markdown_report_has_the_tables(run_dir: Path) -> None:
@@ -354,52 +470,41 @@ def test_comparison_html_is_self_contained_and_escaped(
     path = write_comparison_html(compare_runs(baseline_dir, run_dir), tmp_path / "out" / "c.html")
 
     page = path.read_text(encoding="utf-8")
+    soup = _soup(page)
     _assert_self_contained(page)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert page.index('id="h-failing"') < page.index('id="h-passing"')
-    assert '<span class="delta better" title="better">+37.5 pts (better)</span>' in page
-    assert '<pre class="answer" lang="ja">ATLA-2026-UAS-014 closes' in page
+    assert [_text(h) for h in soup.find_all("h2")] == [
+        "Metrics",
+        "Newly failing (1)",
+        "Newly passing (1)",
+        "Only in A (1)",
+    ]
+    failing = _section(soup, "h-failing")
+    assert _only(failing, "h4 span[lang=ja]").get_text() == FAILING_QUESTION  # escaped text
+    answers = failing.select("pre.answer")
+    assert [pre["lang"] for pre in answers] == ["ja", "ja"]
+    assert answers[0].get_text().startswith("ATLA-2026-UAS-014 closes")
+    assert answers[1].get_text() == FAILING_ANSWER and answers[1].find(True) is None
+    assert _only(_section(soup, "h-passing"), "article")["class"] == ["fail", "fixed"]
+    metrics = _only(_section(soup, "h-metrics"), "table")
+    hit5 = next(
+        tr for tr in metrics.select("tbody tr") if _text(tr.th) == "Hit@5 (right document found)"
+    )
+    change = _only(hit5, ".delta")
+    assert change["class"] == ["delta", "better"] and _text(change) == "+37.5 pts (better)"
+    assert [_text(td) for td in hit5.find_all("td")][:2] == ["50.0%", "87.5%"]
 
 
 # --------------------------------------------------------------------------- dev vs validation
 
 
-class _Tables(HTMLParser):
+def _tables(page: str) -> dict[str, list[list[str]]]:
     """Every table of a page by its caption: rows of cell texts (whitespace collapsed)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._caption: list[str] | None = None
-        self._title = ""
-        self._rows: list[list[str]] = []
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self._rows = []
-        elif tag == "caption":
-            self._caption = []
-        elif tag == "tr":
-            self._rows.append([])
-        elif tag in ("th", "td"):
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "caption" and self._caption is not None:
-            self._title = " ".join("".join(self._caption).split())
-            self._caption = None
-        elif tag in ("th", "td") and self._cell is not None:
-            self._rows[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "table":
-            self.tables[self._title] = self._rows
-
-    def handle_data(self, data: str) -> None:
-        if self._caption is not None:
-            self._caption.append(data)
-        elif self._cell is not None:
-            self._cell.append(data)
+    return {
+        _text(table.caption): [
+            [_text(cell) for cell in tr.find_all(["th", "td"])] for tr in table.find_all("tr")
+        ]
+        for table in _soup(page).find_all("table")
+    }
 
 
 def _scored(qid: str, lang: str, *, passes: bool, latency_ms: float) -> AnswerResult:
@@ -459,11 +564,12 @@ def test_side_by_side_report_shows_both_runs_figures_and_the_gap(tmp_path: Path)
 
     write_side_by_side(side_by_side(tmp_path / "dev", tmp_path / "validation"), html_path)
 
-    parser = _Tables()
-    parser.feed(html_path.read_text(encoding="utf-8"))
+    page = html_path.read_text(encoding="utf-8")
+    _assert_self_contained(page)
+    tables = _tables(page)
 
     def table(scope: str) -> dict[str, list[str]]:
-        rows = parser.tables[f"{scope}: development vs validation"]
+        rows = tables[f"{scope}: development vs validation"]
         return {row[0]: row[1:] for row in rows}
 
     overall = table("All questions")
@@ -477,3 +583,141 @@ def test_side_by_side_report_shows_both_runs_figures_and_the_gap(tmp_path: Path)
     assert japanese["Questions passed"] == ["50.0%", "50.0%", "+0.0 pts (same)"]
     # No off-topic message in either run: the metric does not apply, so there is no gap.
     assert overall["Off-topic messages declined"] == ["n/a", "n/a", "—"]
+
+
+def test_every_page_shares_one_stylesheet_and_escapes_run_details(
+    run_dir: Path, baseline_dir: Path, tmp_path: Path
+) -> None:
+    """The report, the comparison and the side-by-side page come from one base template: the
+    same stylesheet; and what a run.json says is text, never markup."""
+    info = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    info.update(pipeline=f"default {XSS}", git='abc"><b>1234')
+    (run_dir / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    pages = {
+        "report": write_reports(run_dir, baseline_dir)[0],
+        "comparison": write_comparison_html(
+            compare_runs(baseline_dir, run_dir), tmp_path / "c.html"
+        ),
+        "side by side": write_side_by_side(
+            side_by_side(run_dir, baseline_dir), tmp_path / "s.html"
+        )[0],
+    }
+    styles = set()
+    for name, path in pages.items():
+        page = path.read_text(encoding="utf-8")
+        _assert_self_contained(page)
+        soup = _soup(page)
+        assert soup.find("b") is None, name
+        styles.add(_only(soup, "head > style").get_text())
+    assert len(styles) == 1
+    report = _soup(pages["report"].read_text(encoding="utf-8"))
+    info_list = report.select("header dl.runinfo")[0]  # the run's; the baseline's follows
+    values = {_text(d.dt): d.dd.get_text() for d in info_list.find_all("div")}
+    assert values["Run"] == f"default {XSS}" and values["Git"] == 'abc"><b>1234'
+
+
+# --------------------------------------------------------------------------- in a browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _unavailable(reason: str) -> None:
+    """In CI a missing browser is a failure, never a silent skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - dev extras not installed
+        _unavailable("playwright is not installed: pip install -e '.[dev]'")
+    if not CHROMIUM.exists():
+        _unavailable(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
+            "`playwright install` is not used"
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+def _every_metric(folder: Path, share: float) -> Path:
+    """The run with every metric a real run records, in every group, and an off-topic message
+    declined: the per-category table gets all its columns, as in a real report (and with
+    different shares in two runs, a change under every figure)."""
+    rows = [json.loads(line) for line in (folder / "results.jsonl").read_text("utf-8").splitlines()]
+    off_topic = _row("z001", "What is the weather today?", category="off_topic", expected=[])
+    rows.append({**off_topic, "expect_decline": True, "declined": True, "answerable": False})
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    every = {k: share for k in SUMMARY_METRICS} | {"leaks": 0, "latency_p50_ms": 1000 * share}
+    for group in [summary, *summary["by_category"].values(), *summary["by_lang"].values()]:
+        group.update({k: v for k, v in every.items() if k not in group})
+    summary["by_category"]["off_topic"] = {"n": 1, **every}
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    (folder / "results.jsonl").write_text(lines, encoding="utf-8")
+    (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), "utf-8")
+    return folder
+
+
+def _layout_at_1280(browser: Any, path: Path) -> dict[str, Any]:
+    """Open ``path`` in a 1280×800 window: how wide the page is, and every table box."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(path.as_uri())
+        layout: dict[str, Any] = page.evaluate(
+            """() => ({
+                viewport: document.documentElement.clientWidth,
+                scrollWidth: document.documentElement.scrollWidth,
+                boxes: [...document.querySelectorAll('.table-wrap')].map((box) => ({
+                    right: box.getBoundingClientRect().right,
+                    scrollWidth: box.scrollWidth,
+                    clientWidth: box.clientWidth,
+                })),
+            })"""
+        )
+        layout["requests"] = requests
+        return layout
+    finally:
+        context.close()
+
+
+def test_pages_fit_a_1280px_wide_window(
+    browser: Any, run_dir: Path, baseline_dir: Path, tmp_path: Path
+) -> None:
+    """No page scrolls sideways at 1280 px; a table wider than the page (the per-category
+    table next to a baseline) scrolls inside its own box."""
+    run_dir, baseline_dir = _every_metric(run_dir, 0.875), _every_metric(baseline_dir, 0.125)
+    alone = tmp_path / "alone.html"
+    alone.write_bytes(write_reports(run_dir)[0].read_bytes())
+    pages = [
+        alone,
+        write_reports(run_dir, baseline_dir)[0],
+        write_comparison_html(compare_runs(baseline_dir, run_dir), tmp_path / "c.html"),
+        *write_side_by_side(side_by_side(run_dir, baseline_dir), tmp_path / "s.html"),
+    ]
+    widest = 0
+    for path in pages:
+        layout = _layout_at_1280(browser, path)
+        assert layout["scrollWidth"] <= layout["viewport"] <= 1280, (path.name, layout)
+        assert all(box["right"] <= layout["viewport"] for box in layout["boxes"]), path.name
+        assert layout["requests"] == [path.as_uri()], path.name
+        widest = max([widest, *(b["scrollWidth"] - b["clientWidth"] for b in layout["boxes"])])
+    assert widest > 0  # some table is wider than the page: the case this guards

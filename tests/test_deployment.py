@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +75,25 @@ def test_the_image_checks_health_after_a_start_period_on_the_configured_port() -
     healthcheck = next(line for line in dockerfile.splitlines() if "HEALTHCHECK" in line)
     assert "--start-period=" in healthcheck and "DUALUSE_PORT" in healthcheck
     assert 'ENTRYPOINT ["dualuse"]' in dockerfile
+
+
+@pytest.mark.slow
+def test_the_built_package_carries_every_runtime_file(tmp_path: Path) -> None:
+    """What `pip install .` (the Docker image) installs: every template, static asset, fitted
+    model and manifest the code reads at run time, not only the Python files."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    packaged = set(zipfile.ZipFile(wheel).namelist())
+    data = {".json", ".yaml", ".html", ".js", ".css", ".j2", ".mako", ".jsonl"}
+    needed = {
+        str(path.relative_to(ROOT))
+        for package in ("bot", "evals")
+        for path in (ROOT / package).rglob("*")
+        # Training and validation data are read from a checkout (`make fit`, `make eval`).
+        if path.suffix in data and not {"runs", "train", "validation"} & set(path.parts)
+    }
+    assert needed - packaged == set()

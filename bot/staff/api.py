@@ -12,13 +12,18 @@ from pydantic import BaseModel, Field
 
 from bot.api.deps import StoreDep, TicketsDep
 from bot.api.errors import validation_detail
-from bot.api.schemas import PlainText
+from bot.api.schemas import NonBlankText, PlainText, refusals
 from bot.staff.auth import CSRF_HEADER
 from bot.staff.deps import CurrentStaff, StaffChange
 from bot.staff.overview import GROUPING, build_overview
 from bot.store import TICKET_STATES, InvalidTransitionError, Message, Ticket
 
-router = APIRouter(prefix="/api/staff", tags=["staff"])
+#: Every route needs a session (401); a change also needs the CSRF header (403) and a ticket
+#: that exists (404) in a state that allows it (409).
+router = APIRouter(prefix="/api/staff", tags=["staff"], responses=refusals(401))
+NO_TICKET = {404: "No such ticket."}
+READ_TICKET = refusals(404, 422, notes=NO_TICKET)
+CHANGE = refusals(400, 403, 404, 409, 413, 422, notes=NO_TICKET)
 
 
 class Me(BaseModel):
@@ -94,7 +99,9 @@ class TicketDetail(TicketSummary):
 
 
 class ReplyBody(BaseModel):
-    text: PlainText = Field(min_length=1, max_length=8000, description="Goes to the user at once.")
+    text: NonBlankText = Field(
+        min_length=1, max_length=8000, description="Goes to the user at once."
+    )
 
 
 class ResolveBody(BaseModel):
@@ -168,11 +175,17 @@ def me(staff: CurrentStaff) -> Me:
     return Me(email=staff.email, csrf_token=staff.csrf)
 
 
-@router.get("/tickets", response_model=list[TicketSummary])
+@router.get("/tickets", response_model=list[TicketSummary], responses=refusals(422))
 def list_tickets(
     staff: CurrentStaff,
     tickets: TicketsDep,
-    state: Annotated[str | None, Query(description="open, claimed, answered, resolved.")] = None,
+    state: Annotated[
+        str | None,
+        Query(
+            description="open, claimed, answered, resolved.",
+            json_schema_extra={"enum": list(TICKET_STATES)},
+        ),
+    ] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the question.")] = None,
 ) -> list[TicketSummary]:
     """The queue, newest first."""
@@ -184,13 +197,17 @@ def list_tickets(
     return [TicketSummary.of(t) for t in tickets.list(state=state, search=q)]
 
 
-@router.get("/tickets/{ref}", response_model=TicketDetail)
+@router.get("/tickets/{ref}", response_model=TicketDetail, responses=READ_TICKET)
 def get_ticket(ref: str, staff: CurrentStaff, store: StoreDep) -> TicketDetail:
     """A ticket with its conversation, what was retrieved, why it escalated and its history."""
     return _detail(store, store.ticket(ref))
 
 
-@router.post("/tickets/{ref}/claim", response_model=TicketDetail)
+@router.post(
+    "/tickets/{ref}/claim",
+    response_model=TicketDetail,
+    responses=refusals(403, 404, 409, 422, notes=NO_TICKET),
+)
 def claim(ref: str, staff: StaffChange, store: StoreDep, tickets: TicketsDep) -> TicketDetail:
     try:
         return _detail(store, tickets.claim(ref, staff.email))
@@ -198,7 +215,7 @@ def claim(ref: str, staff: StaffChange, store: StoreDep, tickets: TicketsDep) ->
         raise _refused(exc) from exc
 
 
-@router.post("/tickets/{ref}/reply", response_model=TicketDetail)
+@router.post("/tickets/{ref}/reply", response_model=TicketDetail, responses=CHANGE)
 def reply(
     ref: str, body: ReplyBody, staff: StaffChange, store: StoreDep, tickets: TicketsDep
 ) -> TicketDetail:
@@ -210,7 +227,7 @@ def reply(
     return _detail(store, ticket)
 
 
-@router.post("/tickets/{ref}/resolve", response_model=TicketDetail)
+@router.post("/tickets/{ref}/resolve", response_model=TicketDetail, responses=CHANGE)
 def resolve(
     ref: str, body: ResolveBody, staff: StaffChange, store: StoreDep, tickets: TicketsDep
 ) -> TicketDetail:
@@ -220,7 +237,20 @@ def resolve(
         raise _refused(exc) from exc
 
 
-@router.post("/tickets/{ref}/promote", response_model=Promoted)
+@router.post(
+    "/tickets/{ref}/promote",
+    response_model=Promoted,
+    # No state check (409): any ticket with a staff answer can be published again.
+    responses=refusals(
+        400,
+        403,
+        404,
+        413,
+        422,
+        503,
+        notes={**NO_TICKET, 422: "The request is invalid, or there is no answer to promote."},
+    ),
+)
 def promote(
     ref: str, body: PromoteBody, staff: StaffChange, store: StoreDep, tickets: TicketsDep
 ) -> Promoted:

@@ -1,19 +1,21 @@
-"""The overview: questions per day, answered vs escalated, feedback, and what the assistant
-could not answer grouped by topic (so staff see which documents are missing)."""
+"""The overview: questions per day, answered without escalation vs escalated, how answers
+were rated, thumbs-down comments, and what the assistant could not answer grouped by topic (so
+staff see which documents are missing)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.escalation.policy import LOW_CONFIDENCE
 from bot.store import Store, Ticket
-from bot.store.records import SecurityEvent
+from bot.store.records import FeedbackComment, SecurityEvent
 
 WINDOW_DAYS = 14
 MAX_TICKETS = 2000
+MAX_COMMENTS = 50
 NOTHING_RETRIEVED = "(nothing relevant retrieved)"
 GROUPING = (
     "Tickets opened because the assistant's confidence was too low, grouped by the document "
@@ -36,12 +38,21 @@ class Overview:
     last_day: date
     days: list[tuple[date, int]]
     questions: int
+    #: Questions that did not become a ticket: answered, rightly or wrongly.
     answered: int
     escalated: int
+    #: Every thumbs up and down, on answers and on whole conversations.
     thumbs_up: int
     thumbs_down: int
     unanswered: list[Topic]
     security_events: list[SecurityEvent]
+    #: Answers whose (one, current) rating is helpful / unhelpful.
+    helpful: int = 0
+    unhelpful: int = 0
+    #: Ratings of a whole conversation (no message: Slack's buttons).
+    conversation_up: int = 0
+    conversation_down: int = 0
+    comments: list[FeedbackComment] = field(default_factory=list)
 
 
 def build_overview(store: Store, today: date | None = None, days: int = WINDOW_DAYS) -> Overview:
@@ -53,6 +64,7 @@ def build_overview(store: Store, today: date | None = None, days: int = WINDOW_D
         (first + timedelta(days=n), activity.questions_per_day.get(first + timedelta(days=n), 0))
         for n in range(days)
     ]
+    ratings = store.ratings(since)
     return Overview(
         first_day=first,
         last_day=last,
@@ -68,6 +80,11 @@ def build_overview(store: Store, today: date | None = None, days: int = WINDOW_D
             if t.reason == LOW_CONFIDENCE and t.created_at >= since and not _promoted(t)
         ),
         security_events=store.security_events(since),
+        helpful=ratings.helpful,
+        unhelpful=ratings.unhelpful,
+        conversation_up=ratings.conversation_up,
+        conversation_down=ratings.conversation_down,
+        comments=store.negative_comments(since, MAX_COMMENTS),
     )
 
 

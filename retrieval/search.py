@@ -9,6 +9,7 @@ verbatim in the question are pinned first, because an exact identifier is unambi
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import threading
 import unicodedata
@@ -19,6 +20,7 @@ from typing import Any, Literal
 
 import bm25s
 import numpy as np
+import numpy.typing as npt
 
 from retrieval.documents import date_to_int, int_to_date
 from retrieval.errors import DocumentNotFoundError, IndexNotBuiltError
@@ -31,6 +33,13 @@ from retrieval.knowledge_base import KnowledgeBase
 Mode = Literal["hybrid", "dense", "lexical"]
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 _CJK = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+#: The chunk metadata :meth:`Scope.admits` reads; chunks alike in these are admitted alike.
+_SCOPE_FIELDS = ("doc_id", "access", "doc_type", "language", "tech_areas", "deadline")
+#: The most nearest neighbours fetched unfiltered before a language falls back to a filtered
+#: query (Chroma answers a few thousand in a few ms; its ``where`` costs far more).
+_MAX_FETCH = 2000
+_OVERFETCH = 1.5  # margin over the fetch a language's share of the scope predicts
+_SCOPE_CACHE = 64
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,16 @@ class UnitMatch:
     typical: float = 0.0
 
 
+@dataclass(frozen=True)
+class _ScopeView:
+    """A scope resolved against the chunks in memory, once per scope rather than per search:
+    which chunks it admits (one flag per chunk, in manifest order) and how many per language."""
+
+    scope: Scope
+    admitted: npt.NDArray[np.bool_]
+    per_language: dict[str, int]
+
+
 class Retriever:
     """Thread-safe; reloads its in-memory view when the index changes underneath it."""
 
@@ -125,6 +144,15 @@ class Retriever:
         self._first_chunks: dict[str, ChunkRecord] = {}
         self._section_chunks: dict[tuple[str, str], str] = {}
         self._doc_language: dict[str, str] = {}
+        self._chunk_ids: list[str] = []
+        self._positions: dict[str, int] = {}
+        self._doc_chunks: dict[str, list[str]] = {}
+        self._chunk_kinds = np.zeros(0, dtype=np.intp)
+        self._kind_metas: list[dict[str, Any]] = []
+        self._chunk_languages = np.zeros(0, dtype=np.intp)
+        self._lexical_ids: list[str] = []
+        self._lexical_rows = np.zeros(0, dtype=np.intp)
+        self._views: dict[Scope, _ScopeView] = {}
 
     def _sync(self) -> None:
         with self._lock:
@@ -141,6 +169,7 @@ class Retriever:
                     identifiers.setdefault(tender_id, set()).add(chunk.doc_id)
             self._identifiers = identifiers
             self._languages = tuple(sorted({c.meta["language"] for c in self._chunks.values()}))
+            self._index_chunks()
             self._boilerplate = _boilerplate(self._chunks.values())
             self._load_units()
             self._first_chunks = {}
@@ -159,6 +188,52 @@ class Retriever:
                 if record.supersedes
             ]
             self._generation = generation
+
+    def _index_chunks(self) -> None:
+        """Positions, documents' chunk lists and scope-relevant kinds of the chunks, so that a
+        search filters by scope with array operations instead of a loop over every chunk."""
+        kinds: dict[tuple[Any, ...], int] = {}
+        kind_metas: list[dict[str, Any]] = []
+        chunk_kinds: list[int] = []
+        doc_chunks: dict[str, list[str]] = {}
+        for chunk in self._chunks.values():
+            key = tuple(_hashable(chunk.meta.get(name)) for name in _SCOPE_FIELDS)
+            kind = kinds.setdefault(key, len(kinds))
+            if kind == len(kind_metas):
+                kind_metas.append(chunk.meta)
+            chunk_kinds.append(kind)
+            doc_chunks.setdefault(chunk.doc_id, []).append(chunk.chunk_id)
+        language_code = {language: i for i, language in enumerate(self._languages)}
+        self._chunk_ids = list(self._chunks)
+        self._positions = {cid: i for i, cid in enumerate(self._chunk_ids)}
+        self._doc_chunks = doc_chunks
+        self._kind_metas = kind_metas
+        self._chunk_kinds = np.asarray(chunk_kinds, dtype=np.intp)
+        self._chunk_languages = np.asarray(
+            [language_code[c.meta["language"]] for c in self._chunks.values()], dtype=np.intp
+        )
+        self._lexical_ids = []  # positions changed: map the BM25 rows again
+        self._views = {}
+
+    def _view(self, scope: Scope) -> _ScopeView:
+        """The scope's admitted chunks: :meth:`Scope.admits` runs once per kind of chunk
+        (about once per document), and the answer is kept for the next search in that scope."""
+        view = self._views.get(scope)
+        if view is None:
+            kinds = np.fromiter(
+                (scope.admits(meta) for meta in self._kind_metas),
+                dtype=np.bool_,
+                count=len(self._kind_metas),
+            )
+            admitted = kinds[self._chunk_kinds]
+            counts = np.bincount(self._chunk_languages[admitted], minlength=len(self._languages))
+            view = _ScopeView(
+                scope, admitted, dict(zip(self._languages, counts.tolist(), strict=True))
+            )
+            if len(self._views) >= _SCOPE_CACHE:
+                self._views = {}
+            self._views[scope] = view
+        return view
 
     def _load_units(self) -> None:
         units = self._kb.manifest.units()
@@ -297,8 +372,9 @@ class Retriever:
         if not self._chunks:
             raise IndexNotBuiltError(self._kb.data_dir)
         scope = self._scope(filters or SearchFilters(), audience, as_of or dt.date.today())
-        dense = self._dense(query, scope) if mode in ("hybrid", "dense") else []
-        lexical = self._lexical(query, scope) if mode in ("hybrid", "lexical") else []
+        view = self._view(scope)
+        dense = self._dense(query, view) if mode in ("hybrid", "dense") else []
+        lexical = self._lexical(query, view) if mode in ("hybrid", "lexical") else []
         dense_rank = {cid: i for i, cid in enumerate(dense, start=1)}
         lexical_rank = {cid: i for i, cid in enumerate(lexical, start=1)}
         fused = self._fuse(query, dense_rank, lexical_rank, mode)
@@ -337,9 +413,9 @@ class Retriever:
         self._sync()
         scope = self._scope(filters or SearchFilters(), audience, as_of or dt.date.today())
         first: dict[str, str] = {}
-        for chunk_id, chunk in self._chunks.items():
-            if chunk.doc_id not in first and scope.admits(chunk.meta):
-                first[chunk.doc_id] = chunk_id
+        for position in np.flatnonzero(self._view(scope).admitted):
+            chunk_id = self._chunk_ids[position]
+            first.setdefault(self._chunks[chunk_id].doc_id, chunk_id)
         return [self._hit(cid, 0.0, None, None, set()) for cid in first.values()]
 
     def _fuse(
@@ -369,37 +445,149 @@ class Retriever:
         )
         return Scope(filters=filters, audience=audience, superseded=superseded)
 
-    def _dense(self, query: str, scope: Scope) -> list[str]:
+    def _dense(self, query: str, view: _ScopeView) -> list[str]:
         """Nearest chunks, each language ranked on its own and merged after adding the
         embedder's cross-language offset, so the best English passage can win a Japanese
         question (and the other way round)."""
         vector = self.query_vector(query)
         offset = self._kb.embedder.cross_language_offset
         asked_in = query_language(query)
-        scored: list[tuple[float, str]] = []
-        for language in scope.filters.languages or self._languages:
-            where = scope.restricted(language=language).chroma_where()
-            bonus = offset if language != asked_in else 0.0
-            scored.extend(
-                (sim + bonus, cid)
-                for cid, sim in self._kb.vectors.query(vector, self._candidates, where)
-                if cid in self._chunks
-            )
+        bonus = {
+            language: offset if language != asked_in else 0.0
+            for language in view.scope.filters.languages or self._languages
+        }
+        scored = [
+            (sim + bonus[language], cid)
+            for language, nearest in self._nearest(vector, view, bonus).items()
+            for cid, sim in nearest
+        ]
         scored.sort(reverse=True)
         return [cid for _, cid in scored[: self._candidates]]
 
-    def _lexical(self, query: str, scope: Scope) -> list[str]:
+    def _nearest(
+        self, vector: Vectors, view: _ScopeView, bonus: dict[str, float]
+    ) -> dict[str, list[tuple[str, float]]]:
+        """Each language's nearest chunks in scope (up to ``candidates``), nearest first; a
+        language's list may stop early where the rest could not reach the merged ranking.
+
+        Chroma's ``where`` filter costs far more than its nearest-neighbour search (about 30 ms
+        against 1 ms at 10,000 chunks, 300 ms against 2 ms at 100,000), so the languages the
+        scope leaves common enough share one unfiltered query, filtered here; a language too
+        rare in the scope for that is asked with a ``where`` filter.
+        """
+        wanted = {
+            language: min(self._candidates, view.per_language.get(language, 0))
+            for language in bonus
+        }
+        wanted = {language: n for language, n in wanted.items() if n}  # none in scope: no query
+        common = {
+            language: n
+            for language, n in wanted.items()
+            if self._fetch_for(view.per_language[language]) <= _MAX_FETCH
+        }
+        nearest, short = (
+            self._nearest_unfiltered(vector, view, common, bonus) if common else ({}, [])
+        )
+        for language in wanted.keys() - common.keys() | set(short):
+            nearest[language] = self._nearest_filtered(vector, view.scope, language)
+        return nearest
+
+    def _fetch_for(self, in_scope: int) -> int:
+        """How many unfiltered neighbours should hold ``candidates`` of a language that has
+        ``in_scope`` chunks in scope."""
+        return math.ceil(_OVERFETCH * self._candidates * len(self._chunk_ids) / in_scope)
+
+    def _nearest_unfiltered(
+        self,
+        vector: Vectors,
+        view: _ScopeView,
+        wanted: dict[str, int],
+        bonus: dict[str, float],
+    ) -> tuple[dict[str, list[tuple[str, float]]], list[str]]:
+        """The nearest chunks per language from unfiltered queries, fetching more while a
+        language is short and could still matter, up to :data:`_MAX_FETCH`; and the languages
+        still short then."""
+        fetch = max(self._fetch_for(view.per_language[language]) for language in wanted)
+        n = min(_MAX_FETCH, max(2 * self._candidates, fetch))
+        while True:
+            found = self._kb.vectors.query(vector, n, None)
+            nearest = self._admitted_by_language(found, view, list(wanted))
+            short = [lang for lang, count in wanted.items() if len(nearest[lang]) < count]
+            if (
+                not short
+                or len(found) < n  # all the index could reach
+                or self._out_of_reach(nearest, short, bonus, found[-1][1])
+            ):
+                return nearest, []
+            if n == _MAX_FETCH:
+                return nearest, short
+            n = min(_MAX_FETCH, 4 * n)
+
+    def _out_of_reach(
+        self,
+        nearest: dict[str, list[tuple[str, float]]],
+        short: list[str],
+        bonus: dict[str, float],
+        farthest: float,
+    ) -> bool:
+        """Whether no unfetched chunk of the ``short`` languages (none nearer than the
+        ``farthest`` fetched) could enter the merged top ``candidates``, even with its
+        language's bonus: then fetching more would change nothing."""
+        merged = sorted(
+            (sim + bonus[language] for language, hits in nearest.items() for _, sim in hits),
+            reverse=True,
+        )
+        if len(merged) < self._candidates:
+            return False
+        floor = merged[self._candidates - 1]
+        return all(farthest + bonus[language] < floor for language in short)
+
+    def _admitted_by_language(
+        self, found: list[tuple[str, float]], view: _ScopeView, languages: list[str]
+    ) -> dict[str, list[tuple[str, float]]]:
+        """The admitted chunks among ``found`` (nearest first), up to ``candidates`` per
+        language."""
+        nearest: dict[str, list[tuple[str, float]]] = {language: [] for language in languages}
+        for cid, sim in found:
+            position = self._positions.get(cid)
+            if position is None or not view.admitted[position]:
+                continue
+            bucket = nearest.get(self._chunks[cid].meta["language"])
+            if bucket is not None and len(bucket) < self._candidates:
+                bucket.append((cid, sim))
+        return nearest
+
+    def _nearest_filtered(
+        self, vector: Vectors, scope: Scope, language: str
+    ) -> list[tuple[str, float]]:
+        where = scope.restricted(language=language).chroma_where()
+        return [
+            (cid, sim)
+            for cid, sim in self._kb.vectors.query(vector, self._candidates, where)
+            if cid in self._chunks
+        ]
+
+    def _lexical(self, query: str, view: _ScopeView) -> list[str]:
+        """The best BM25 matches in scope: a partial sort of the admitted, positive scores
+        (ties broken by index order, as a stable full sort would)."""
         lexical = self._kb.lexical
         scores = lexical.scores(tokenize(query))
-        order = np.argsort(-scores, kind="stable")
-        ranked: list[str] = []
-        for index in order:
-            if scores[index] <= 0 or len(ranked) >= self._candidates:
-                break
-            chunk = self._chunks.get(lexical.chunk_ids[index])
-            if chunk is not None and scope.admits(chunk.meta):
-                ranked.append(chunk.chunk_id)
-        return ranked
+        admitted = np.append(view.admitted, False)[self._lexical_positions()]
+        eligible = np.flatnonzero(admitted & (scores > 0))
+        return [lexical.chunk_ids[i] for i in _best(scores, eligible, self._candidates)]
+
+    def _lexical_positions(self) -> npt.NDArray[np.intp]:
+        """Each BM25 row's chunk position (-1 for a chunk no longer held), recomputed when the
+        lexical index is reloaded."""
+        chunk_ids = self._kb.lexical.chunk_ids
+        if chunk_ids is not self._lexical_ids:
+            self._lexical_rows = np.fromiter(
+                (self._positions.get(cid, -1) for cid in chunk_ids),
+                dtype=np.intp,
+                count=len(chunk_ids),
+            )
+            self._lexical_ids = chunk_ids
+        return self._lexical_rows
 
     def _pin(self, order: list[str], pinned_docs: set[str], scope: Scope) -> list[str]:
         """Move the best chunk of each pinned document to the front (its first chunk when
@@ -411,8 +599,8 @@ class Retriever:
                 best = next(
                     (
                         cid
-                        for cid, chunk in self._chunks.items()
-                        if chunk.doc_id == doc_id and scope.admits(chunk.meta)
+                        for cid in self._doc_chunks.get(doc_id, ())
+                        if scope.admits(self._chunks[cid].meta)
                     ),
                     None,
                 )
@@ -481,6 +669,22 @@ def _scripts(query: str) -> set[str]:
     if any(t.isascii() for t in tokens):
         found.add("en")
     return found
+
+
+def _best(
+    scores: npt.NDArray[np.float64], eligible: npt.NDArray[np.intp], n: int
+) -> npt.NDArray[np.intp]:
+    """The ``n`` best-scoring ``eligible`` rows, best first and ties by row: the head of a
+    stable sort of every score, from a partition of the eligible ones."""
+    if len(eligible) > n:
+        values = scores[eligible]
+        nth = np.partition(values, len(values) - n)[len(values) - n]
+        eligible = eligible[values >= nth]
+    return eligible[np.lexsort((eligible, -scores[eligible]))][:n]
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _first_position(order: list[str], chunks: dict[str, ChunkRecord], doc_id: str) -> int:

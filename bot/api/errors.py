@@ -42,8 +42,9 @@ def excerpt(value: Any) -> Any:
 
 
 def validation_detail(message: str, loc: Sequence[str | int] = ("body",)) -> list[dict[str, Any]]:
-    """A refusal of the request's content, in the same shape as FastAPI's validation errors."""
-    return [{"loc": list(loc), "msg": safe_text(message), "type": "value_error"}]
+    """A refusal of the request's content, in the same shape as FastAPI's validation errors
+    (``ValidationErrorOut``: no excerpt of the input here)."""
+    return [{"loc": list(loc), "msg": safe_text(message), "type": "value_error", "input": None}]
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -23,7 +23,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 access_log = logging.getLogger("bot.access")
 
 #: Largest request body per path prefix (bytes); the first prefix that matches applies.
-BODY_LIMITS = (("/slack/", 256 * 1024), ("/staff/", 256 * 1024), ("/api/", 64 * 1024))
+BODY_LIMITS = (
+    ("/slack/", 256 * 1024),
+    ("/staff/", 256 * 1024),
+    ("/api/staff/", 256 * 1024),  # an 8,000-character reply in escaped Japanese is ~96 KB
+    ("/api/", 64 * 1024),
+)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'{scripts}; style-src 'self' 'unsafe-inline'; "

@@ -166,7 +166,7 @@ def _detail(store: StoreDep, ticket: Ticket) -> TicketDetail:
 def _refused(exc: Exception) -> HTTPException:
     if isinstance(exc, InvalidTransitionError):
         return HTTPException(status.HTTP_409_CONFLICT, str(exc))
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, validation_detail(str(exc)))
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, validation_detail(str(exc)))
 
 
 @router.get("/me", response_model=Me)
@@ -191,7 +191,7 @@ def list_tickets(
     """The queue, newest first."""
     if state is not None and state not in TICKET_STATES:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             validation_detail(f"state is one of {', '.join(TICKET_STATES)}", ("query", "state")),
         )
     return [TicketSummary.of(t) for t in tickets.list(state=state, search=q)]

@@ -76,7 +76,7 @@ async def _form(request: Request) -> dict[str, str]:
     form = {name: values[-1] for name, values in fields.items()}
     if any(not storable(value) for value in form.values()):
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             validation_detail("The form contains control characters or invalid Unicode."),
         )
     return form

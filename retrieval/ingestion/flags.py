@@ -49,11 +49,11 @@ _PAY = r"(?:pay|transfer|wire|remit|deposit|send)"
 _PAID = r"(?:paid|transferred|wired|remitted|deposited|sent)"
 _MONEY = (
     r"(?:money|fees?|payments?|deposits?|funds|amount|sum|charges?"
-    r"|\d[\d,.]*\s*(?:yen|jpy|usd|dollars?|euros?)|[¥$€]\s?\d)"
+    r"|(?<![\d,.])\d[\d,.]*\s*(?:yen|jpy|usd|dollars?|euros?)|[¥$€]\s?\d)"
 )
 _DESTINATION = (
     r"(?:\b(?:to|into|via)\s+(?:\S+\s+){0,4}?(?:(?:bank\s+)?account|a/c|wallet|e-?mail|address)\b"
-    r"|\baccount\s+(?:no\b|number|#)|[\w.+-]+@[\w.-]+\w|https?://|\d{5,})"
+    r"|\baccount\s+(?:no\b|number|#)|[\w.+-]+@[\w.-]+\w|https?://|(?<!\d)\d{5})"
 )
 #: What puts a verb to the reader: the start of a sentence or clause, "please", "you", a
 #: modal ("must", "need to"). A negation in between ("must not share") is not a request.
@@ -83,7 +83,7 @@ _SECRET_JA = (
 )
 _HAND_OVER_JA = r"(?:送|知らせ|教え|伝え|連絡|提供|返信|メールし|ご提示|提示)"
 _PAY_JA = r"(?:振り?込|送金|入金|支払|払い?込)"
-_DESTINATION_JA = r"(?:口座|振込先|送金先|宛|@|\d{5,})"
+_DESTINATION_JA = r"(?:口座|振込先|送金先|宛|@|(?<!\d)\d{5})"
 _REQUEST_JA = r"(?:ください|下さい|願い|すること|ること|ほしい|頂きたい|いただきたい)"
 _NEGATION_JA = re.compile(r"ないで|ないこと|ないよう|ません|禁止|不要|しない|決して")
 

@@ -11,16 +11,48 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from bot.answer.engine import Delta, Final, Reset
 from bot.api.deps import EngineDep, LimiterDep, client_address
 from bot.api.ratelimit import ConversationRateLimiter
-from bot.api.schemas import ChatRequest, ChatResponse
+from bot.api.schemas import ChatRequest, ChatResponse, refusals
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
+
+#: A question can be malformed, too long, one too many, or meet a broken knowledge base.
+CHAT_REFUSALS = refusals(400, 413, 422, 429, 503)
+
+
+def _event(name: str, data: dict[str, object]) -> dict[str, object]:
+    """One server-sent event: its name, and its data, a JSON text with this schema."""
+    return {
+        "type": "object",
+        "properties": {
+            "event": {"const": name},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": data,
+            },
+        },
+        "required": ["event", "data"],
+    }
+
+
+#: Each event of the stream (Open API 3.1: a text/event-stream schema describes one event).
+STREAM_EVENT = {
+    "oneOf": [
+        _event(
+            "delta",
+            {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+        ),
+        _event("reset", {"type": "object", "maxProperties": 0}),
+        _event("answer", {"$ref": "#/components/schemas/ChatResponse"}),
+    ]
+}
 
 
 def _check_rate(body: ChatRequest, request: Request, limiter: ConversationRateLimiter) -> None:
     limiter.check(body.conversation_id, client_address(request))
 
 
-@router.post("", response_model=ChatResponse)
+@router.post("", response_model=ChatResponse, responses=CHAT_REFUSALS)
 def chat(
     body: ChatRequest, request: Request, engine: EngineDep, limiter: LimiterDep
 ) -> ChatResponse:
@@ -36,7 +68,17 @@ def chat(
     return ChatResponse.of(answer)
 
 
-@router.post("/stream", response_class=EventSourceResponse)
+@router.post(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "Server-sent events: `delta`, `reset` and a final `answer`.",
+            "content": {"text/event-stream": {"schema": STREAM_EVENT}},
+        },
+        **CHAT_REFUSALS,
+    },
+)
 def chat_stream(
     body: ChatRequest, request: Request, engine: EngineDep, limiter: LimiterDep
 ) -> EventSourceResponse:

@@ -8,14 +8,20 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from bot.api.deps import LimiterDep, StoreDep, TicketsDep, client_address
 from bot.api.errors import validation_detail
-from bot.api.schemas import MAX_ID, EscalateRequest, MessageOut, TicketCreated
+from bot.api.schemas import MAX_ID, EscalateRequest, MessageOut, TicketCreated, refusals
 from bot.escalation.tickets import NothingToEscalateError
 from bot.store import NotFoundError
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
+NO_CONVERSATION = "No such conversation."
 
-@router.get("/{conversation_id}/messages", response_model=list[MessageOut])
+
+@router.get(
+    "/{conversation_id}/messages",
+    response_model=list[MessageOut],
+    responses=refusals(404, 422, notes={404: NO_CONVERSATION}),
+)
 def messages(
     conversation_id: str,
     store: StoreDep,
@@ -24,7 +30,7 @@ def messages(
     ] = 0,
 ) -> list[MessageOut]:
     if store.get_conversation(conversation_id) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CONVERSATION)
     return [
         MessageOut(
             id=m.id,
@@ -41,6 +47,21 @@ def messages(
     "/{conversation_id}/escalate",
     response_model=TicketCreated,
     status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": TicketCreated, "description": "The ticket already waiting for staff."},
+        201: {"description": "A new ticket for staff."},
+        **refusals(
+            400,
+            404,
+            413,
+            422,
+            429,
+            notes={
+                404: NO_CONVERSATION,
+                422: "The request is invalid, or the conversation has no question to hand on.",
+            },
+        ),
+    },
 )
 def escalate(
     conversation_id: str,
@@ -58,10 +79,10 @@ def escalate(
             conversation_id, "The user pressed “Ask institute staff”.", body.note
         )
     except NotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.") from exc
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CONVERSATION) from exc
     except NothingToEscalateError as exc:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, validation_detail(str(exc))
+            status.HTTP_422_UNPROCESSABLE_CONTENT, validation_detail(str(exc))
         ) from exc
     if not opened:
         response.status_code = status.HTTP_200_OK

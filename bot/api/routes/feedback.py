@@ -5,13 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, status
 
 from bot.api.deps import LimiterDep, StoreDep, client_address
-from bot.api.schemas import FeedbackRequest, FeedbackResponse
+from bot.api.schemas import FeedbackRequest, FeedbackResponse, refusals
 from bot.store import NotFoundError
 
 router = APIRouter(prefix="/api/feedback", tags=["feedback"])
 
 
-@router.post("", response_model=FeedbackResponse, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=FeedbackResponse,
+    status_code=status.HTTP_201_CREATED,
+    responses=refusals(
+        400, 404, 413, 422, 429, notes={404: "No such conversation, or no such answer in it."}
+    ),
+)
 def feedback(
     body: FeedbackRequest, request: Request, store: StoreDep, limiter: LimiterDep
 ) -> FeedbackResponse:

@@ -5,11 +5,12 @@ from typing import Any
 from fastapi import APIRouter
 
 from bot.api.deps import KnowledgeBaseDep
+from bot.api.schemas import refusals
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", responses=refusals(503))
 def healthz(kb: KnowledgeBaseDep) -> dict[str, Any]:
     """Liveness plus what is indexed, so an operator sees an empty index at a glance."""
     return {

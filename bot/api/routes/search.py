@@ -7,13 +7,17 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
 from bot.api.deps import RetrieverDep
+from bot.api.schemas import refusals
 from retrieval import SearchFilters
 from retrieval.documents import DocType, Language
 
 router = APIRouter(prefix="/api", tags=["search"])
+
+#: A technology area to filter on (an empty one, `tech_area=`, is a mistake, not "any").
+TechArea = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
 class SearchResponse(BaseModel):
@@ -21,13 +25,13 @@ class SearchResponse(BaseModel):
     hits: list[dict[str, Any]]
 
 
-@router.get("/search")
+@router.get("/search", responses=refusals(422, 503))
 def search(
     retriever: RetrieverDep,
     q: Annotated[str, Query(min_length=1, max_length=1000, description="The question.")],
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     doc_type: Annotated[list[DocType] | None, Query(alias="type")] = None,
-    tech_area: Annotated[list[str] | None, Query()] = None,
+    tech_area: Annotated[list[TechArea] | None, Query()] = None,
     language: Annotated[list[Language] | None, Query()] = None,
     open_on: Annotated[dt.date | None, Query(description="Only tenders open on this date.")] = None,
     as_of: Annotated[dt.date | None, Query()] = None,

@@ -4,16 +4,29 @@ highlighted. A staff-only document is "not found" here, exactly like a missing o
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from bot.api.deps import RetrieverDep
 from bot.api.render import render_document
+from bot.api.schemas import refusals
 from retrieval import DocumentNotFoundError
 
 router = APIRouter(tags=["sources"])
 
 
-@router.get("/sources/{doc_id}", response_class=HTMLResponse)
+@router.get(
+    "/sources/{doc_id}",
+    # The page is HTML and its refusals JSON: the base class names no media type, so each
+    # response below documents its own.
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The document as a page.",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
+        **refusals(404, 422, 503, notes={404: "No such document (or one only staff may read)."}),
+    },
+)
 def source(doc_id: str, retriever: RetrieverDep) -> HTMLResponse:
     try:
         meta, body = retriever.document(doc_id, audience="startup")

@@ -20,6 +20,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -133,99 +134,129 @@ def _previous_question(question: Question) -> str | None:
     return users[-1] if users else None
 
 
-def fit_text_models(
-    train_questions: list[Question], dev: list[Question], vectorize: Vectorize
-) -> dict[str, LinearModel]:
-    scope_rows = _jsonl(TRAIN / "scope.jsonl")
-    sensitive_rows = _jsonl(TRAIN / "sensitive.jsonl")
-    follow_rows = _jsonl(TRAIN / "followups.jsonl")
+@dataclass(frozen=True)
+class _Rows:
+    """The labelled examples under evals/train/, beside the training question set."""
 
-    # In scope or not: every domain question we have (sensitive ones and follow-ups are in
-    # scope too) against off-topic, no-content and greeting examples.
-    texts = [r["text"] for r in scope_rows]
-    labels = [r["label"] for r in scope_rows]
-    texts += [r["text"] for r in sensitive_rows] + [r["text"] for r in follow_rows]
-    labels += ["in_scope"] * (len(sensitive_rows) + len(follow_rows))
-    for q in train_questions:
-        texts.append(q.question)
-        labels.append(_DECLINE.get(q.category, "in_scope"))
-    scope = _logistic(text_features(texts, vectorize), labels)
+    scope: list[dict[str, Any]]
+    sensitive: list[dict[str, Any]]
+    follow: list[dict[str, Any]]
+    tender: list[dict[str, Any]]
 
-    # Sensitive or binding: the labelled examples, the training questions that must reach a
-    # person, and as negatives the answerable training questions and every scope example
-    # (a greeting or a joke is not a request for a person).
-    texts = [r["text"] for r in sensitive_rows] + [r["text"] for r in scope_rows]
-    labels = [int(r["label"]) for r in sensitive_rows] + [0] * len(scope_rows)
-    for q in train_questions:
-        if q.category in _ESCALATE:
+    @classmethod
+    def load(cls) -> _Rows:
+        return cls(
+            _jsonl(TRAIN / "scope.jsonl"),
+            _jsonl(TRAIN / "sensitive.jsonl"),
+            _jsonl(TRAIN / "followups.jsonl"),
+            _jsonl(TRAIN / "tender_intents.jsonl"),
+        )
+
+    def sensitive_then_scope(self) -> list[str]:
+        return [r["text"] for r in self.sensitive] + [r["text"] for r in self.scope]
+
+
+Examples = tuple[list[str], list[Any]]
+
+
+def _scope_examples(rows: _Rows, train: list[Question]) -> Examples:
+    """Every domain question we have (sensitive ones and follow-ups are in scope too) against
+    off-topic, no-content and greeting examples."""
+    texts = [r["text"] for r in rows.scope] + [r["text"] for r in rows.sensitive]
+    texts += [r["text"] for r in rows.follow] + [q.question for q in train]
+    labels = [r["label"] for r in rows.scope]
+    labels += ["in_scope"] * (len(rows.sensitive) + len(rows.follow))
+    labels += [_DECLINE.get(q.category, "in_scope") for q in train]
+    return texts, labels
+
+
+def _sensitive_examples(rows: _Rows, train: list[Question]) -> Examples:
+    """The labelled examples, the training questions that must reach a person, and as
+    negatives the answerable training questions and every scope example (a greeting or a
+    joke is not a request for a person)."""
+    texts = rows.sensitive_then_scope()
+    labels = [int(r["label"]) for r in rows.sensitive] + [0] * len(rows.scope)
+    for q in train:
+        if q.category in _ESCALATE or (q.category not in _DECLINE and q.expected_sources):
             texts.append(q.question)
-            labels.append(1)
-        elif q.category not in _DECLINE and q.expected_sources:
-            texts.append(q.question)
-            labels.append(0)
-    features = text_features(texts, vectorize)
-    sensitive = _logistic(features, labels)
-    # Asks for the desk's internal material, or tries to trick the assistant into it: refused
-    # by the access rules, not handed to staff (the question-set format's staff_probe and
-    # prompt_injection). Labelled kinds of the sensitivity examples, against all the rest.
-    texts = [r["text"] for r in sensitive_rows] + [r["text"] for r in scope_rows]
-    labels = [int(r["kind"] in _INTERNAL) for r in sensitive_rows] + [0] * len(scope_rows)
-    for q in train_questions:
-        if q.category in ("staff_probe", "prompt_injection"):
-            texts.append(q.question)
-            labels.append(1)
-    internal = _logistic(text_features(texts, vectorize), labels)
+            labels.append(int(q.category in _ESCALATE))
+    return texts, labels
 
-    # Asks for a person: the most common hand-over, so it has a model of its own, sharper
-    # than the kind the general model picks (a request for a person about a topic reads much
-    # like a question about that topic).
-    texts = [r["text"] for r in sensitive_rows] + [r["text"] for r in scope_rows]
-    labels = [int(r["kind"] == "person") for r in sensitive_rows] + [0] * len(scope_rows)
-    person = _logistic(text_features(texts, vectorize), labels)
 
-    positives = [r for r in sensitive_rows if int(r["label"]) == 1]
-    kind = _logistic(
-        text_features([r["text"] for r in positives], vectorize), [r["kind"] for r in positives]
-    )
+def _internal_examples(rows: _Rows, train: list[Question]) -> Examples:
+    """Asks for the desk's internal material, or tries to trick the assistant into it:
+    refused by the access rules, not handed to staff (the question-set format's staff_probe
+    and prompt_injection). Labelled kinds of the sensitivity examples, against all the rest."""
+    texts = rows.sensitive_then_scope()
+    labels = [int(r["kind"] in _INTERNAL) for r in rows.sensitive] + [0] * len(rows.scope)
+    probes = [q.question for q in train if q.category in ("staff_probe", "prompt_injection")]
+    return texts + probes, labels + [1] * len(probes)
 
-    # Depends on the conversation: labelled pairs plus the training follow-ups (multi_turn)
-    # and subject changes (topic_change).
-    texts = [r["text"] for r in follow_rows]
+
+def _person_examples(rows: _Rows) -> Examples:
+    """Asks for a person: the most common hand-over, so it has a model of its own, sharper
+    than the kind the general model picks (a request for a person about a topic reads much
+    like a question about that topic)."""
+    labels = [int(r["kind"] == "person") for r in rows.sensitive] + [0] * len(rows.scope)
+    return rows.sensitive_then_scope(), labels
+
+
+def _follow_up_examples(
+    rows: _Rows, train: list[Question]
+) -> tuple[list[str], list[str], list[int]]:
+    """Labelled pairs plus the training follow-ups (multi_turn) and subject changes
+    (topic_change). Whether a message leans on the conversation is mostly a property of the
+    message ("and the deadline?" does, whatever came before): each example is also paired
+    with another example's earlier question, often in the other language, under the same
+    label."""
+    texts = [r["text"] for r in rows.follow]
     previous = [
         next((t["content"] for t in reversed(r["history"]) if t["role"] == "user"), "")
-        for r in follow_rows
+        for r in rows.follow
     ]
-    labels = [int(r["label"] == "depends") for r in follow_rows]
-    # Whether a message leans on the conversation is mostly a property of the message ("and
-    # the deadline?" does, whatever came before): each example is also paired with another
-    # example's earlier question, often in the other language, under the same label.
+    labels = [int(r["label"] == "depends") for r in rows.follow]
     shuffled = random.Random(0).sample(previous, len(previous))
     texts, previous, labels = texts + texts, previous + shuffled, labels + labels
-    for q in train_questions:
+    for q in train:
         before = _previous_question(q)
         if before and q.category in ("multi_turn", "topic_change"):
             texts.append(q.question)
             previous.append(before)
             labels.append(int(q.category == "multi_turn"))
-    follow_up = _logistic(follow_up_features(texts, previous, vectorize), labels)
+    return texts, previous, labels
 
-    tender_rows = _jsonl(TRAIN / "tender_intents.jsonl")
-    tender = _logistic(
-        text_features([r["text"] for r in tender_rows], vectorize),
-        [r["label"] for r in tender_rows],
-    )
 
-    scope_model = _as_linear(scope)
-    sensitive_model = _as_linear(sensitive)
+def fit_text_models(
+    train_questions: list[Question], dev: list[Question], vectorize: Vectorize
+) -> dict[str, LinearModel]:
+    """Every decision on the question, fitted on the training examples; thresholds that
+    must hold a rate (turning away, flagging for a person) are chosen on ``dev``."""
+    rows = _Rows.load()
+
+    def fit(examples: Examples) -> LogisticRegression:
+        return _logistic(text_features(examples[0], vectorize), examples[1])
+
+    scope = fit(_scope_examples(rows, train_questions))
+    sensitive = fit(_sensitive_examples(rows, train_questions))
+    person = fit(_person_examples(rows))
+    positives = [r for r in rows.sensitive if int(r["label"]) == 1]
+    texts, previous, labels = _follow_up_examples(rows, train_questions)
     return {
-        "scope": _as_linear(scope, threshold=choose_scope_threshold(scope_model, dev, vectorize)),
-        "sensitive": _as_linear(
-            sensitive, threshold=choose_sensitive_threshold(sensitive_model, dev, vectorize)
+        "scope": _as_linear(
+            scope, threshold=choose_scope_threshold(_as_linear(scope), dev, vectorize)
         ),
-        "sensitive_kind": _as_linear(kind),
-        "follow_up": _as_linear(follow_up),
-        "tender_intent": _as_linear(tender),
-        "internal": _as_linear(internal),
+        "sensitive": _as_linear(
+            sensitive,
+            threshold=choose_sensitive_threshold(_as_linear(sensitive), dev, vectorize),
+        ),
+        "sensitive_kind": _as_linear(
+            fit(([r["text"] for r in positives], [r["kind"] for r in positives]))
+        ),
+        "follow_up": _as_linear(_logistic(follow_up_features(texts, previous, vectorize), labels)),
+        "tender_intent": _as_linear(
+            fit(([r["text"] for r in rows.tender], [r["label"] for r in rows.tender]))
+        ),
+        "internal": _as_linear(fit(_internal_examples(rows, train_questions))),
         "person": _as_linear(
             person, threshold=choose_rare_threshold(_as_linear(person), dev, vectorize)
         ),

@@ -33,6 +33,9 @@ test: $(VENV)/.installed-dev lint typecheck pytest
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check bot retrieval evals tests benchmarks
 	$(BIN)/ruff format --check bot retrieval evals tests benchmarks
+	@# No function of cyclomatic-complexity grade D or worse (radon): each reads in one screen.
+	@complex="$$($(BIN)/radon cc -n D -s bot retrieval evals benchmarks)"; \
+	  if [ -n "$$complex" ]; then echo "radon: split these functions:"; echo "$$complex"; exit 1; fi
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

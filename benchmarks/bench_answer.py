@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import get_settings
-from bot.services import make_answer_engine, make_chunker, open_knowledge_base
 from bot.store import Store
+from bot.wiring import make_answer_engine, make_chunker, open_knowledge_base
 from evals.baseline import BaselinePipeline
 from evals.questions import load_questions
 from retrieval.ingestion.pipeline import ingest

@@ -19,7 +19,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.api.app import create_app
+from bot.app import create_app
 from bot.config import get_settings
 from tests.servers import serve_app
 

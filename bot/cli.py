@@ -18,16 +18,16 @@ from bot.answer.models import QuestionError
 from bot.config import DeploymentError, Settings, check_workers, get_settings
 from bot.escalation.tickets import TicketService
 from bot.logs import configure_logging
-from bot.services import (
+from bot.slack import app_manifest, run_socket_mode
+from bot.staff.cli import staff_app
+from bot.store import Store, StoreError, Ticket
+from bot.wiring import (
+    build_components,
     make_answer_engine,
     make_chunker,
     make_retriever,
     open_knowledge_base,
-    slack_desk,
-    wire_services,
 )
-from bot.staff.cli import staff_app
-from bot.store import Store, StoreError, Ticket
 from evals.questions import QuestionSetError, load_questions
 from evals.retrieval import run_retrieval_eval, score
 from retrieval import Hit, KnowledgeBase, KnowledgeBaseError, SearchFilters
@@ -310,10 +310,9 @@ def tickets_show(ref: str) -> None:
         )
 
 
-def _ticket_service(settings: Settings, store: Store) -> TicketService:
+def _ticket_service(settings: Settings) -> TicketService:
     """Staff actions from the CLI reach the user's channel and update Slack cards too."""
-    _, service = wire_services(settings, open_knowledge_base(settings), store, slack_desk(settings))
-    return service
+    return build_components(settings).tickets
 
 
 ActorOption = Annotated[str, typer.Option("--as", help="Who is acting (staff e-mail).")]
@@ -323,7 +322,7 @@ ActorOption = Annotated[str, typer.Option("--as", help="Who is acting (staff e-m
 def tickets_claim(ref: str, actor: ActorOption) -> None:
     settings = get_settings()
     try:
-        _print_ticket(_ticket_service(settings, Store.for_settings(settings)).claim(ref, actor))
+        _print_ticket(_ticket_service(settings).claim(ref, actor))
     except StoreError as exc:
         raise _fail(exc) from exc
 
@@ -332,9 +331,8 @@ def tickets_claim(ref: str, actor: ActorOption) -> None:
 def tickets_reply(ref: str, text: str, actor: ActorOption) -> None:
     """Answer the user: stored in their conversation and delivered on their channel."""
     settings = get_settings()
-    store = Store.for_settings(settings)
     try:
-        ticket, _ = _ticket_service(settings, store).reply(ref, actor, text)
+        ticket, _ = _ticket_service(settings).reply(ref, actor, text)
     except (StoreError, ValueError) as exc:
         raise _fail(exc) from exc
     _print_ticket(ticket)
@@ -346,8 +344,7 @@ def tickets_resolve(
 ) -> None:
     settings = get_settings()
     try:
-        service = _ticket_service(settings, Store.for_settings(settings))
-        _print_ticket(service.resolve(ref, actor, note))
+        _print_ticket(_ticket_service(settings).resolve(ref, actor, note))
     except StoreError as exc:
         raise _fail(exc) from exc
 
@@ -360,11 +357,10 @@ def tickets_promote(
     answer: Annotated[str | None, typer.Option(help="Edited answer.")] = None,
 ) -> None:
     """Publish the staff answer as an FAQ document and index it at once."""
-    settings = get_settings()
-    store = Store.for_settings(settings)
-    service = _ticket_service(settings, store)
     try:
-        doc_id = service.promote(ref, actor, question=question, answer=answer)
+        doc_id = _ticket_service(get_settings()).promote(
+            ref, actor, question=question, answer=answer
+        )
     except (StoreError, KnowledgeBaseError, ValueError) as exc:
         raise _fail(exc) from exc
     console.print(f"Promoted {ref} to FAQ [bold]{doc_id}[/] and indexed it.")
@@ -417,7 +413,7 @@ def serve_command(
     )
     # Each worker builds its own app from the same environment (an app factory).
     uvicorn.run(
-        "bot.api.app:create_app",
+        "bot.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
@@ -446,8 +442,6 @@ def slack_command(
 ) -> None:
     """Run the Slack app over Socket Mode (HTTP mode runs inside `dualuse serve`), or print
     its manifest."""
-    from bot.slack.app import app_manifest, run_socket_mode
-
     settings = get_settings()
     if manifest:
         typer.echo(json.dumps(app_manifest(settings.public_url, socket), indent=2))
@@ -460,9 +454,17 @@ def slack_command(
             )
         )
     try:
-        run_socket_mode(settings)
-    except (ValueError, KnowledgeBaseError, StoreError) as exc:
+        components = build_components(settings)
+    except (KnowledgeBaseError, StoreError) as exc:
         raise _fail(exc) from exc
+    if components.slack is None:
+        raise _fail(ValueError("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN."))
+    try:
+        run_socket_mode(settings, components.slack)
+    except ValueError as exc:
+        raise _fail(exc) from exc
+    finally:
+        components.close()
 
 
 @eval_app.command("run")

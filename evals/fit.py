@@ -40,7 +40,7 @@ from bot.answer.ranking import (
 )
 from bot.answer.text_features import Vectorize, follow_up_features, text_features
 from bot.config import Settings
-from bot.services import make_chunker, make_retriever, open_knowledge_base, question_vectorizer
+from bot.wiring import make_chunker, make_retriever, open_knowledge_base, question_vectorizer
 from evals.questions import Question, load_questions
 from retrieval import Hit, Retriever
 from retrieval.ingestion.pipeline import ingest

@@ -326,33 +326,42 @@ def _derived(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
     return out
 
 
-def _applicable(key: str, rows: Sequence[Mapping[str, Any]]) -> bool:
+Rows = Sequence[Mapping[str, Any]]
+
+
+def _any(field: str) -> Callable[[Rows], bool]:
+    """A metric counting rows with ``field`` set measures nothing when no row has it."""
+    return lambda rows: any(r.get(field) for r in rows)
+
+
+#: For each metric that does not always apply: whether it measures anything for a group's rows.
+_APPLIES: dict[str, Callable[[Rows], bool]] = {
+    "hit_at_1": _any("expected_sources"),
+    "hit_at_5": _any("expected_sources"),
+    "mrr": _any("expected_sources"),
+    "citation_precision": lambda rows: any(
+        r.get("cited") for r in rows if r.get("expected_sources")
+    ),
+    "must_mention_recall": lambda rows: any(
+        r.get("must_mention") for r in rows if r.get("answerable")
+    ),
+    "escalation_precision": _any("escalated"),
+    "escalation_recall": _any("expect_escalation"),
+    "escalation_f1": lambda rows: any(
+        r.get("escalated") or r.get("expect_escalation") for r in rows
+    ),
+    "answerable_escalated": _any("answerable"),
+    "must_escalate_escalated": _any("expect_escalation"),
+    "off_topic_declined": _any("expect_decline"),
+    "declined_wrongly": lambda rows: any(not r.get("expect_decline") for r in rows),
+}
+
+
+def _applicable(key: str, rows: Rows) -> bool:
     """Whether ``key`` measures anything for these rows (escalation precision of a group in
     which nothing was escalated is not 0%, it is not applicable). Unknown without rows."""
-    if not rows:
-        return True
-    with_sources = [r for r in rows if r.get("expected_sources")]
-    if key in ("hit_at_1", "hit_at_5", "mrr"):
-        return bool(with_sources)
-    if key == "citation_precision":
-        return any(r.get("cited") for r in with_sources)
-    if key == "must_mention_recall":
-        return any(r.get("must_mention") for r in rows if r.get("answerable"))
-    if key == "escalation_precision":
-        return any(r.get("escalated") for r in rows)
-    if key == "escalation_recall":
-        return any(r.get("expect_escalation") for r in rows)
-    if key == "escalation_f1":
-        return any(r.get("escalated") or r.get("expect_escalation") for r in rows)
-    if key == "answerable_escalated":
-        return any(r.get("answerable") for r in rows)
-    if key == "must_escalate_escalated":
-        return any(r.get("expect_escalation") for r in rows)
-    if key == "off_topic_declined":
-        return any(r.get("expect_decline") for r in rows)
-    if key == "declined_wrongly":
-        return any(not r.get("expect_decline") for r in rows)
-    return True
+    applies = _APPLIES.get(key)
+    return not rows or applies is None or applies(rows)
 
 
 @dataclass(frozen=True)
@@ -708,13 +717,22 @@ class Card:
     delta: Delta | None
 
 
+def _headline_keys(overall: Group, base: Group | None) -> list[str]:
+    """:data:`CARD_METRICS`, less the optional ones neither the run nor the baseline measures."""
+    return [
+        k
+        for k in CARD_METRICS
+        if k not in OPTIONAL_CARDS
+        or overall.get(k) is not None
+        or (base is not None and base.get(k) is not None)
+    ]
+
+
 def _cards(overall: Group, base: Group | None) -> list[Card]:
     cards = []
-    for key in CARD_METRICS:
+    for key in _headline_keys(overall, base):
         m = METRICS[key]
         value = overall.get(key)
-        if key in OPTIONAL_CARDS and value is None and (base is None or base.get(key) is None):
-            continue
         cards.append(
             Card(
                 label=m.label,
@@ -791,36 +809,83 @@ def _lang_names(names: Iterable[str]) -> dict[str, str]:
     return {n: f"{LANGUAGES[n]} ({n})" if n in LANGUAGES else n for n in names}
 
 
-def _signals(row: Mapping[str, Any]) -> list[str]:
-    """What visibly went wrong with a failing question, in plain words."""
+def _mentions(row: Mapping[str, Any]) -> list[tuple[Any, bool]]:
+    """Each key fact the answer had to mention and whether it did (``mentioned`` may be short)."""
+    must = list(row.get("must_mention") or [])
+    mentioned = list(row.get("mentioned") or [])
+    return [(m, bool(i < len(mentioned) and mentioned[i])) for i, m in enumerate(must)]
+
+
+def _leak_signals(row: Mapping[str, Any]) -> list[str]:
+    return ["Showed staff-only content to a startup."] if row.get("leaked") else []
+
+
+def _off_topic_signals(row: Mapping[str, Any]) -> list[str]:
+    """A message that is not a question for the desk should be declined, with no ticket and no
+    sources."""
     out = []
-    if row.get("leaked"):
-        out.append("Showed staff-only content to a startup.")
-    if row.get("expect_decline"):
-        if not row.get("declined"):
-            out.append("Not a question for the desk, but was not declined.")
-        if row.get("escalated") or row.get("ticket_id"):
-            out.append("Opened a ticket for a message that is not a question for the desk.")
-        if row.get("cited"):
-            out.append("Cited sources for a message that is not a question for the desk.")
-        return out or ["Did not meet the run's pass criteria."]
+    if not row.get("declined"):
+        out.append("Not a question for the desk, but was not declined.")
+    if row.get("escalated") or row.get("ticket_id"):
+        out.append("Opened a ticket for a message that is not a question for the desk.")
+    if row.get("cited"):
+        out.append("Cited sources for a message that is not a question for the desk.")
+    return out
+
+
+def _decline_signals(row: Mapping[str, Any]) -> list[str]:
+    """A real question for the desk should not be declined."""
     if row.get("declined"):
-        out.append("Declined as not a question for the desk, although it is one.")
+        return ["Declined as not a question for the desk, although it is one."]
+    return []
+
+
+def _escalation_signals(row: Mapping[str, Any]) -> list[str]:
+    """Handed to staff when, and only when, a person was needed (a declined question has
+    already been reported)."""
     expected, escalated = bool(row.get("expect_escalation")), bool(row.get("escalated"))
+    out = []
     if expected and not escalated and not row.get("declined"):
         out.append("Should have been handed to staff, but was answered.")
     if escalated and not expected:
         out.append("Handed to staff although the documents answer it.")
-    if row.get("expected_sources"):
-        if row.get("hit_rank") is None:
-            out.append("The expected document was not among the passages found.")
-        if not row.get("cites_expected"):
-            out.append("Did not cite an expected source.")
-    must = list(row.get("must_mention") or [])
-    mentioned = list(row.get("mentioned") or [])
-    missing = [m for i, m in enumerate(must) if not (i < len(mentioned) and mentioned[i])]
-    if missing:
-        out.append(f"Missing {len(missing)} of {len(must)} required key facts.")
+    return out
+
+
+def _source_signals(row: Mapping[str, Any]) -> list[str]:
+    """The expected document found and cited, when there is one."""
+    if not row.get("expected_sources"):
+        return []
+    out = []
+    if row.get("hit_rank") is None:
+        out.append("The expected document was not among the passages found.")
+    if not row.get("cites_expected"):
+        out.append("Did not cite an expected source.")
+    return out
+
+
+def _fact_signals(row: Mapping[str, Any]) -> list[str]:
+    facts = _mentions(row)
+    missing = sum(not mentioned for _, mentioned in facts)
+    return [f"Missing {missing} of {len(facts)} required key facts."] if missing else []
+
+
+_Check = Callable[[Mapping[str, Any]], list[str]]
+#: What is checked for a message that should be declined, and for a real question.
+_OFF_TOPIC_CHECKS: tuple[_Check, ...] = (_leak_signals, _off_topic_signals)
+_QUESTION_CHECKS: tuple[_Check, ...] = (
+    _leak_signals,
+    _decline_signals,
+    _escalation_signals,
+    _source_signals,
+    _fact_signals,
+)
+
+
+def _signals(row: Mapping[str, Any]) -> list[str]:
+    """What visibly went wrong with a failing question, in plain words."""
+    checks = _OFF_TOPIC_CHECKS if row.get("expect_decline") else _QUESTION_CHECKS
+    out = [signal for check in checks for signal in check(row)]
     return out or ["Did not meet the run's pass criteria."]
 
 
@@ -869,11 +934,8 @@ class FailingQuestion:
     reason: str | None
 
 
-def _failing_item(row: Mapping[str, Any], base_row: Mapping[str, Any] | None) -> FailingQuestion:
-    expected_sources = [str(s) for s in row.get("expected_sources") or []]
-    expected_docs = {s.partition("#")[0] for s in expected_sources}
-    must = list(row.get("must_mention") or [])
-    mentioned = list(row.get("mentioned") or [])
+def _tags(row: Mapping[str, Any]) -> list[str]:
+    """The question's language and audience, and its confidence and response time if known."""
     tags = [
         str(LANGUAGES.get(str(row.get("lang")), row.get("lang") or "?")),
         str(row.get("audience") or "startup"),
@@ -882,32 +944,58 @@ def _failing_item(row: Mapping[str, Any], base_row: Mapping[str, Any] | None) ->
         tags.append(f"confidence {row['confidence']:.2f}")
     if number(row.get("latency_ms")) is not None:
         tags.append(fmt_value("latency_p50_ms", float(row["latency_ms"])))
-    status = None
-    if base_row is not None:
-        status = "regressed" if base_row.get("passed") else "also"
-    escalated = bool(row.get("escalated"))
-    expect_decline, declined = bool(row.get("expect_decline")), bool(row.get("declined"))
+    return tags
+
+
+def _status(base_row: Mapping[str, Any] | None) -> str | None:
+    """Against the baseline: ``"regressed"``, ``"also"`` (failed there too), or ``None``."""
+    if base_row is None:
+        return None
+    return "regressed" if base_row.get("passed") else "also"
+
+
+def _escalation_text(row: Mapping[str, Any]) -> str:
+    """Whether the question was handed to staff, with the ticket when one was opened."""
+    if not row.get("escalated"):
+        return "no"
+    return f"yes (ticket {row['ticket_id']})" if row.get("ticket_id") else "yes"
+
+
+def _declined_text(row: Mapping[str, Any]) -> str | None:
+    """``"yes"``/``"no"`` only when declining is in question (expected or done)."""
+    declined = bool(row.get("declined"))
+    if not (row.get("expect_decline") or declined):
+        return None
+    return "yes" if declined else "no"
+
+
+def _retrieved_label(row: Mapping[str, Any]) -> str:
     hit_rank = row.get("hit_rank")
-    escalation = "yes" if escalated else "no"
-    if escalated and row.get("ticket_id"):
-        escalation += f" (ticket {row['ticket_id']})"
+    return f"Retrieved (ranked{f', expected at #{hit_rank}' if hit_rank else ''})"
+
+
+def _failing_item(row: Mapping[str, Any], base_row: Mapping[str, Any] | None) -> FailingQuestion:
+    """What was expected of a failing question and what happened; ``base_row`` is the same
+    question in the baseline run, if any."""
+    expected_sources = [str(s) for s in row.get("expected_sources") or []]
+    expected_docs = {s.partition("#")[0] for s in expected_sources}
     return FailingQuestion(
         id=str(row.get("id", "")),
         question=str(row.get("question") or ""),
         lang=lang_code(row.get("lang")),
         answer=str(row.get("answer") or ""),
-        tags=tags,
-        status=status,
+        tags=_tags(row),
+        status=_status(base_row),
         why=_signals(row),
         sources=_docs(expected_sources, set()),
-        must=[Fact(str(m), bool(i < len(mentioned) and mentioned[i])) for i, m in enumerate(must)],
+        must=[Fact(str(m), mentioned) for m, mentioned in _mentions(row)],
         expect_escalation=bool(row.get("expect_escalation")),
-        expect_decline=expect_decline,
-        retrieved_label=f"Retrieved (ranked{f', expected at #{hit_rank}' if hit_rank else ''})",
+        expect_decline=bool(row.get("expect_decline")),
+        retrieved_label=_retrieved_label(row),
         retrieved=_docs(row.get("retrieved") or [], expected_docs),
         cited=_docs(row.get("cited") or [], expected_docs),
-        escalation=escalation,
-        declined=("yes" if declined else "no") if expect_decline or declined else None,
+        escalation=_escalation_text(row),
+        declined=_declined_text(row),
         reason=str(row["reason"]) if row.get("reason") else None,
     )
 
@@ -1131,93 +1219,110 @@ def _mdbreakdown(
     return _md_table([first, *(metric(k).short for k in keys)], rows)
 
 
-def render_markdown(run: RunData, base: RunData | None = None) -> str:
-    label, base_label = _labels(run, base)
-    overall = overall_group(run)
-    base_overall = overall_group(base) if base else None
-    info = run.info
-    lines = ["# Dual-Use Desk — answer quality report", ""]
+def _md_header(side: _Side, overall: Group) -> list[str]:
+    """The title, what was run and when, and what it is compared with."""
+    info = side.run.info
     facts = [
-        f"Run: **{md_cell(label)}**",
+        f"Run: **{md_cell(side.label)}**",
         f"{md_cell(int(overall.get('n') or 0))} questions",
     ]
     for key, word in (("as_of", "as of"), ("started", "started"), ("git", "git")):
         if info.get(key):
             facts.append(f"{word} {md_cell(info[key])}")
-    lines.append(" · ".join(facts))
-    if base:
+    lines = ["# Dual-Use Desk — answer quality report", "", " · ".join(facts)]
+    if side.base:
         lines.append("")
-        lines.append(f"Compared with **{md_cell(base_label)}** ({md_cell(base.path.name)}).")
-    lines += ["", "## Headline metrics", ""]
-    keys = [
-        k
-        for k in CARD_METRICS
-        if k not in OPTIONAL_CARDS
-        or overall.get(k) is not None
-        or (base_overall is not None and base_overall.get(k) is not None)
-    ]
-    header = ["Metric", label] + ([base_label, "Change"] if base else [])
-    rows = []
-    for key in ["n", "passed", *keys]:
-        value = overall.get(key)
-        row = [METRICS[key].label, shown(key, overall)]
-        if key == "leaks" and (value or 0) > 0:
-            row[1] = f"**{row[1]}** ⚠"
-        if base_overall is not None:
-            before = base_overall.get(key)
-            verdict = judge(key, before, value)
-            change = "—"
-            if value is not None and before is not None:
-                change = fmt_delta(key, value - before)
-                if verdict in ("better", "worse"):
-                    change += f" ({verdict})"
-            row += [shown(key, base_overall), change]
-        rows.append(row)
-    lines.append(_md_table(header, rows))
-    base_note = (
-        [
-            "",
-            f"Changes against {md_cell(base_label)} in brackets (▲ better, ▼ worse).",
-        ]
-        if base
-        else []
-    )
+        lines.append(
+            f"Compared with **{md_cell(side.base_label)}** ({md_cell(side.base.path.name)})."
+        )
+    return lines
+
+
+def _md_change(key: str, before: float | None, after: float | None) -> str:
+    """The change, spelled out with its verdict when it is better or worse."""
+    change = delta(key, before, after)
+    if change is None:
+        return "—"
+    if change.verdict in ("better", "worse"):
+        return f"{change.text} ({change.verdict})"
+    return change.text
+
+
+def _md_headline_row(key: str, overall: Group, base: Group | None) -> list[str]:
+    value = overall.get(key)
+    text = shown(key, overall)
+    if key == "leaks" and (value or 0) > 0:
+        text = f"**{text}** ⚠"
+    if base is None:
+        return [METRICS[key].label, text]
+    return [METRICS[key].label, text, shown(key, base), _md_change(key, base.get(key), value)]
+
+
+def _md_headline(side: _Side, overall: Group, base: Group | None) -> list[str]:
+    """The whole run's numbers, one row per metric, next to the baseline's."""
+    header = ["Metric", side.label] + ([side.base_label, "Change"] if side.base else [])
+    keys = ["n", "passed", *_headline_keys(overall, base)]
+    rows = [_md_headline_row(key, overall, base) for key in keys]
+    return ["", "## Headline metrics", "", _md_table(header, rows)]
+
+
+def _md_breakdowns(side: _Side) -> list[str]:
+    """The metrics per category and per language."""
+    run, base = side.run, side.base
     cats = breakdown(run, "by_category", "category")
     langs = breakdown(run, "by_lang", "lang")
     base_cats = breakdown(base, "by_category", "category") if base else None
     base_langs = breakdown(base, "by_lang", "lang") if base else None
-    lines += ["", "## By category", *base_note, ""]
-    lines.append(_mdbreakdown("Category", cats, base_cats))
-    lines += ["", "## By language", *base_note, ""]
     names = _lang_names(set(langs) | set(base_langs or {}))
-    lines.append(_mdbreakdown("Language", langs, base_langs, names))
-    lines += ["", "## Failing questions", ""]
+    note = (
+        ["", f"Changes against {md_cell(side.base_label)} in brackets (▲ better, ▼ worse)."]
+        if base
+        else []
+    )
+    return [
+        *["", "## By category", *note, ""],
+        _mdbreakdown("Category", cats, base_cats),
+        *["", "## By language", *note, ""],
+        _mdbreakdown("Language", langs, base_langs, names),
+    ]
+
+
+def _md_failing(run: RunData) -> list[str]:
+    """How many questions failed, and which, per category (the details are in the HTML)."""
+    lines = ["", "## Failing questions", ""]
     if not run.results:
-        lines.append("No per-question results (results.jsonl) in this run.")
-    else:
-        failing = [r for r in run.results if not r.get("passed")]
-        lines.append(f"{len(failing)} of {len(run.results)} questions failed at least one check.")
-        by_category: dict[str, list[str]] = defaultdict(list)
-        for result in failing:
-            category = str(result.get("category") or "uncategorized")
-            by_category[category].append(str(result.get("id")))
-        if failing:
-            lines.append("")
-            lines.append(
-                _md_table(
-                    ["Category", "Failing", "Of", "Questions"],
-                    [
-                        [
-                            category,
-                            str(len(ids)),
-                            str(len(run.rows("category", category))),
-                            ", ".join(sorted(ids)),
-                        ]
-                        for category, ids in sorted(by_category.items())
-                    ],
-                    left=(0, 3),
-                )
-            )
+        return [*lines, "No per-question results (results.jsonl) in this run."]
+    failing = [r for r in run.results if not r.get("passed")]
+    lines.append(f"{len(failing)} of {len(run.results)} questions failed at least one check.")
+    by_category: dict[str, list[str]] = defaultdict(list)
+    for result in failing:
+        by_category[str(result.get("category") or "uncategorized")].append(str(result.get("id")))
+    if failing:
+        rows = [
+            [
+                category,
+                str(len(ids)),
+                str(len(run.rows("category", category))),
+                ", ".join(sorted(ids)),
+            ]
+            for category, ids in sorted(by_category.items())
+        ]
+        lines += ["", _md_table(["Category", "Failing", "Of", "Questions"], rows, left=(0, 3))]
+    return lines
+
+
+def render_markdown(run: RunData, base: RunData | None = None) -> str:
+    """The report's tables in Markdown, for pull requests: header facts, headline metrics, the
+    breakdowns and the failing questions."""
+    side = _Side(run, base, *_labels(run, base))
+    overall = overall_group(run)
+    base_overall = overall_group(base) if base else None
+    lines = [
+        *_md_header(side, overall),
+        *_md_headline(side, overall, base_overall),
+        *_md_breakdowns(side),
+        *_md_failing(run),
+    ]
     return "\n".join(lines) + "\n"
 
 

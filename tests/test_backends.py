@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.services import open_knowledge_base
+from bot.wiring import open_knowledge_base
 from retrieval import EmbedderMismatchError, KnowledgeBase, KnowledgeBaseError, Retriever
 from retrieval.errors import EmbeddingError
 from retrieval.index.embeddings import OpenAIEmbedder

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.api.app import create_app
+from bot.app import create_app
 from bot.config import Settings
 from bot.staff.auth import hash_password
 from bot.store import Store

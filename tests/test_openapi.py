@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS, load_all_checks
 
-from bot.api.app import create_app
+from bot.app import create_app
 from bot.config import Settings
 from bot.staff.auth import COOKIE, CSRF_HEADER, hash_password
 from bot.store import Store

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.services import make_answer_engine, make_chunker, open_knowledge_base
 from bot.store import Store
+from bot.wiring import make_answer_engine, make_chunker, open_knowledge_base
 from evals.answers import handoff_figures, run_answer_eval, summarize
 from evals.questions import load_questions
 from evals.retrieval import run_retrieval_eval, score

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.answer.models import Answer, Citation
-from bot.api.app import create_app
+from bot.app import create_app
 from bot.cli import app as cli
 from bot.config import Settings
 from bot.slack import slack_status

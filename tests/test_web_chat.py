@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.api.app import create_app
+from bot.app import create_app
 from bot.config import Settings
 from bot.store import Store
 from bot.web.routes import STATIC

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,6 @@ from bot.answer.tenders import LISTING, MetadataAnswer, TenderDesk
 from bot.escalation.policy import USER_REQUEST, Decision, EscalationPolicy
 from bot.escalation.tickets import TicketService
 from bot.store import NewTicket, Store
-from bot.store.store import TICKET_PLACEHOLDER
 from retrieval import Hit, Retriever
 from retrieval.filters import Audience
 
@@ -277,11 +276,15 @@ class AnswerEngine:
         configured, replaces the extractive one in the store once it is complete."""
         body, citations, lang = framed.body, framed.citations, context.lang
         separator = "\n\n" if body else ""
-        notice = phrase("escalated", lang, ticket=TICKET_PLACEHOLDER) if decision.escalate else ""
         if decision.escalate and not open_ticket:
-            notice = phrase("would_escalate", lang, reason=decision.detail or str(decision.reason))
-            body, notice, separator = body + separator + notice, "", ""
-        stored = body + separator + notice if notice else body
+            reason = decision.detail or str(decision.reason)
+            body, separator = body + separator + phrase("would_escalate", lang, reason=reason), ""
+
+        def stored(ticket: str | None) -> str:
+            """The answer as stored: with the ticket's reference once the ticket exists."""
+            notice = phrase("escalated", lang, ticket=ticket) if ticket else ""
+            return body + separator + notice if notice else body
+
         answer = self._record(
             context, stored, citations, framed.confidence, decision, draft.units, open_ticket
         )
@@ -469,7 +472,7 @@ class AnswerEngine:
     def _record(
         self,
         context: _Context,
-        body: str,
+        text: Callable[[str | None], str],
         citations: list[Citation],
         confidence: float,
         decision: Decision,
@@ -501,7 +504,7 @@ class AnswerEngine:
         _, message, created = self._tickets.record_turn(
             context.conversation_id,
             context.question,
-            body,
+            text,
             citation_dicts,
             {
                 "confidence": round(confidence, 4),
@@ -513,7 +516,7 @@ class AnswerEngine:
         )
         ticket_ref = created.ref if created is not None else None
         return Answer(
-            answer=body.replace(TICKET_PLACEHOLDER, ticket_ref or ""),
+            answer=message.content,
             citations=citations,
             escalated=decision.escalate,
             ticket_id=ticket_ref,

@@ -70,7 +70,7 @@ class TicketService:
         self,
         conversation_id: str,
         question: str,
-        answer: str,
+        answer: str | Callable[[str | None], str],
         citations: Sequence[Mapping[str, Any]],
         meta: Mapping[str, Any],
         ticket: NewTicket | None = None,

@@ -2,21 +2,24 @@
 claim / reply / resolve; staff replies delivered back into the user's thread."""
 
 from bot.slack.app import (
-    SlackIntegration,
+    app_manifest,
     build_bolt_app,
     make_client,
-    make_slack,
+    run_socket_mode,
+    slack_router,
     slack_status,
 )
 from bot.slack.delivery import SlackDelivery
-from bot.slack.desk import SlackDesk
+from bot.slack.desk import Services, SlackDesk
 
 __all__ = [
+    "Services",
     "SlackDelivery",
     "SlackDesk",
-    "SlackIntegration",
+    "app_manifest",
     "build_bolt_app",
     "make_client",
-    "make_slack",
+    "run_socket_mode",
+    "slack_router",
     "slack_status",
 ]

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -21,9 +21,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
-from bot.api.deps import client_address
 from bot.config import Settings
-from bot.slack.delivery import SlackDelivery
+from bot.http.deps import client_address
 from bot.slack.desk import SlackDesk
 from bot.slack.listeners import register
 
@@ -100,21 +99,10 @@ def build_bolt_app(settings: Settings, desk: SlackDesk) -> App:
     return app
 
 
-@dataclass(frozen=True)
-class SlackIntegration:
-    desk: SlackDesk
-    bolt: App
-    delivery: SlackDelivery
-    router: APIRouter
-
-
-def make_slack(settings: Settings) -> SlackIntegration:
-    """Everything the web app mounts; call ``integration.desk.attach(...)`` once the services
-    exist."""
-    desk = SlackDesk(settings, make_client(settings))
-    bolt = build_bolt_app(settings, desk)
+def slack_router(settings: Settings) -> APIRouter:
+    """``POST /slack/events`` (events and interactivity). It checks the signature itself, then
+    hands the request to the Bolt app the composition root keeps on ``app.state.slack``."""
     router = APIRouter(tags=["slack"])
-
     verifier = SignatureVerifier(
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
@@ -133,33 +121,21 @@ def make_slack(settings: Settings) -> SlackIntegration:
                 client_address(request),
             )
             return JSONResponse({"error": "invalid request"}, status_code=401)
+        bolt: App = request.app.state.slack
         # Bolt's dispatch is synchronous (auth.test, waiting for ack()), so it runs in the
         # thread pool rather than on the event loop.
         response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
         return to_starlette_response(response)
 
-    return SlackIntegration(desk, bolt, SlackDelivery(desk.client), router)
+    return router
 
 
-def run_socket_mode(settings: Settings) -> None:
-    """`dualuse slack --socket`: the same listeners over a Socket Mode websocket (no public
-    URL needed). Blocks until interrupted."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from bot.services import open_knowledge_base, wire_services
-    from bot.store import Store
-
-    if settings.slack_bot_token is None or settings.slack_app_token is None:
-        raise ValueError("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN.")
-    kb = open_knowledge_base(settings)
-    store = Store.for_settings(settings)
-    desk = SlackDesk(settings, make_client(settings))
-    wire_services(settings, kb, store, desk)
-    try:
-        handler = SocketModeHandler(
-            build_bolt_app(settings, desk), settings.slack_app_token.get_secret_value()
-        )
-        handler.start()  # type: ignore[no-untyped-call]
-    finally:
-        store.close()
-        kb.close()
+def run_socket_mode(settings: Settings, desk: SlackDesk) -> None:
+    """The same listeners over a Socket Mode websocket (no public URL needed). Blocks until
+    interrupted."""
+    if settings.slack_app_token is None:
+        raise ValueError("Socket Mode needs SLACK_APP_TOKEN.")
+    handler = SocketModeHandler(
+        build_bolt_app(settings, desk), settings.slack_app_token.get_secret_value()
+    )
+    handler.start()  # type: ignore[no-untyped-call]

@@ -1,6 +1,6 @@
 """What the Slack listeners do: answer a question in its thread, post and update the staff
-escalation card. The services (answer engine, tickets, store) are attached once they exist
-(the FastAPI lifespan or `dualuse slack --socket`).
+escalation card. The desk is built with the services it uses (answer engine, tickets,
+store) by the composition root, ``bot/wiring.py``.
 
 What must be remembered (which conversation a thread continues, where a ticket's card is,
 which messages were answered) lives in the store, so every worker sees the same."""
@@ -35,19 +35,10 @@ class Services:
 
 
 class SlackDesk:
-    def __init__(self, settings: Settings, client: WebClient) -> None:
+    def __init__(self, settings: Settings, client: WebClient, services: Services) -> None:
         self.settings = settings
         self.client = client
-        self._services: Services | None = None
-
-    def attach(self, engine: AnswerEngine, tickets: TicketService, store: Store) -> None:
-        self._services = Services(engine, tickets, store)
-
-    @property
-    def services(self) -> Services:
-        if self._services is None:
-            raise RuntimeError("the Slack desk has no services attached yet")
-        return self._services
+        self.services = services
 
     @property
     def state(self) -> ChannelState:

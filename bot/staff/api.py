@@ -10,9 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
-from bot.api.deps import StoreDep, TicketsDep
-from bot.api.errors import validation_detail
-from bot.api.schemas import NonBlankText, PlainText, refusals
+from bot.http.contract import NonBlankText, PlainText, refusals
+from bot.http.deps import StoreDep, TicketsDep
+from bot.http.errors import validation_detail
 from bot.staff.auth import CSRF_HEADER
 from bot.staff.deps import CurrentStaff, StaffChange
 from bot.staff.overview import GROUPING, build_overview

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs
 
 from fastapi import Depends, HTTPException, Request, status
 
-from bot.api.deps import StoreDep
-from bot.api.errors import validation_detail
-from bot.api.schemas import storable
 from bot.config import Settings
+from bot.http.contract import storable
+from bot.http.deps import StoreDep
+from bot.http.errors import validation_detail
 from bot.staff.auth import COOKIE, CSRF_FIELD, CSRF_HEADER, csrf_ok, csrf_token, token_hash
 
 LOGIN_PATH = "/staff/login"

@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from bot.api.deps import LoginThrottleDep, RetrieverDep, StoreDep, TicketsDep, client_address
 from bot.escalation.tickets import TicketService
+from bot.http.deps import LoginThrottleDep, RetrieverDep, StoreDep, TicketsDep, client_address
 from bot.staff import render
 from bot.staff.auth import COOKIE, new_token, token_hash, verify_password
 from bot.staff.deps import (

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from bot.api.render import _MARKDOWN, _sectioned
+from bot.http.document_page import sections_html
 from bot.staff.auth import CSRF_FIELD
 from bot.staff.deps import SignedIn
 from bot.staff.overview import GROUPING, Overview
@@ -296,7 +296,7 @@ def source_page(staff: SignedIn, meta: dict[str, Any], body: str) -> str:
         source_link=link if link.lower().startswith(("http://", "https://")) else None,
         staff_only=str(meta.get("access") or "public") != "public",
         # Markdown rendered with raw HTML disabled, as on the public document view.
-        body=Markup(_sectioned(_MARKDOWN.render(body), title)),
+        body=Markup(sections_html(body, title)),
     )
 
 

@@ -8,7 +8,7 @@ staff members pressing "claim" at once cannot both win, on SQLite or PostgreSQL.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -74,7 +74,6 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_FILE = "dualuse.sqlite3"
-TICKET_PLACEHOLDER = "{ticket}"
 # Serialises migrations when several processes open the same PostgreSQL database at once.
 _MIGRATION_LOCK = 0x44554453544F5245  # "DUDSTORE"
 
@@ -202,7 +201,7 @@ class Store:
         self,
         conversation_id: str,
         question: str,
-        answer: str,
+        answer: str | Callable[[str | None], str],
         citations: Sequence[Mapping[str, Any]],
         meta: Mapping[str, Any],
         ticket: NewTicket | None = None,
@@ -212,8 +211,8 @@ class Store:
         All or nothing: a user must never see an answer promising "staff will follow up"
         whose ticket was lost, nor a ticket whose conversation lacks the question.
         ``meta`` belongs to the assistant message (confidence, model, timings...). An answer
-        that tells the user their ticket's reference writes ``{ticket}``; it is filled in here,
-        since the reference exists only once the ticket is inserted.
+        that tells the user their ticket's reference is given as a function of that reference
+        (None when no ticket is opened): the reference exists only once the ticket is inserted.
         """
         if ticket is not None:
             _check_new_ticket(ticket)
@@ -231,7 +230,7 @@ class Store:
             assistant = MessageRow(
                 conversation_id=conversation.id,
                 role="assistant",
-                content=answer,
+                content="",
                 citations=[dict(c) for c in citations],
                 meta=dict(meta),
                 created_at=now,
@@ -243,8 +242,8 @@ class Store:
             created = (
                 _insert_ticket(session, conversation, ticket, now) if ticket is not None else None
             )
-            if created is not None:
-                assistant.content = answer.replace(TICKET_PLACEHOLDER, created.ref)
+            ref = created.ref if created is not None else None
+            assistant.content = answer(ref) if callable(answer) else answer
             session.flush()
             return _message(user), _message(assistant), created
 

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from bot.answer.engine import Delta, Final, Reset
-from bot.api.deps import EngineDep, LimiterDep, client_address
-from bot.api.ratelimit import ConversationRateLimiter
-from bot.api.schemas import ChatRequest, ChatResponse, refusals
+from bot.api.schemas import ChatRequest, ChatResponse
+from bot.http.contract import refusals
+from bot.http.deps import EngineDep, LimiterDep, client_address
+from bot.http.ratelimit import ConversationRateLimiter
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
-from bot.api.deps import LimiterDep, StoreDep, TicketsDep, client_address
-from bot.api.errors import validation_detail
-from bot.api.schemas import MAX_ID, EscalateRequest, MessageOut, TicketCreated, refusals
+from bot.api.schemas import EscalateRequest, MessageOut, TicketCreated
 from bot.escalation.tickets import NothingToEscalateError
+from bot.http.contract import MAX_ID, refusals
+from bot.http.deps import LimiterDep, StoreDep, TicketsDep, client_address
+from bot.http.errors import validation_detail
 from bot.store import NotFoundError
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
-from bot.api.middleware import content_security_policy
+from bot.http.middleware import content_security_policy
 
 ASSETS = {
     "swagger-ui-bundle.js": "text/javascript; charset=utf-8",

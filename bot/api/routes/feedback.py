@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
 
-from bot.api.deps import LimiterDep, StoreDep, client_address
-from bot.api.schemas import FeedbackRequest, FeedbackResponse, refusals
+from bot.api.schemas import FeedbackRequest, FeedbackResponse
+from bot.http.contract import refusals
+from bot.http.deps import LimiterDep, StoreDep, client_address
 from bot.store import NotFoundError
 
 router = APIRouter(prefix="/api/feedback", tags=["feedback"])

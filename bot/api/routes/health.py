@@ -4,8 +4,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from bot.api.deps import KnowledgeBaseDep
-from bot.api.schemas import refusals
+from bot.http.contract import refusals
+from bot.http.deps import KnowledgeBaseDep
 
 router = APIRouter(tags=["health"])
 

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, StringConstraints
 
-from bot.api.deps import RetrieverDep
-from bot.api.schemas import refusals
+from bot.http.contract import refusals
+from bot.http.deps import RetrieverDep
 from retrieval import SearchFilters
 from retrieval.documents import DocType, Language
 

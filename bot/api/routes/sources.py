@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import HTMLResponse, Response
 
-from bot.api.deps import RetrieverDep
-from bot.api.render import render_document
-from bot.api.schemas import refusals
+from bot.http.contract import refusals
+from bot.http.deps import RetrieverDep
+from bot.http.document_page import render_document
 from retrieval import DocumentNotFoundError
 
 router = APIRouter(tags=["sources"])

@@ -1,4 +1,6 @@
-"""The FastAPI application `dualuse serve` runs."""
+"""The FastAPI application `dualuse serve` runs: every surface (JSON API, web chat, staff
+console, API docs, Slack's endpoint) over the components ``bot/wiring.py`` builds. With the
+wiring, the only module that imports across layers."""
 
 from __future__ import annotations
 
@@ -9,22 +11,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from bot.api.errors import install_error_handlers
-from bot.api.middleware import AccessLog, BodySizeLimit, SecurityHeaders
-from bot.api.ratelimit import ConversationRateLimiter
 from bot.api.routes import chat, conversations, docs, feedback, health, search, sources
 from bot.config import Settings, get_settings
+from bot.http.errors import install_error_handlers
+from bot.http.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from bot.logs import configure_logging
-from bot.services import (
-    make_retriever,
-    open_knowledge_base,
-    wire_services,
-)
-from bot.slack import make_slack, slack_status
+from bot.slack import build_bolt_app, slack_router, slack_status
 from bot.staff.routes import staff_router
-from bot.staff.throttle import LoginThrottle
-from bot.store import Store
 from bot.web import routes as web
+from bot.wiring import build_components, rate_limits
 
 log = logging.getLogger(__name__)
 
@@ -32,27 +27,21 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
-    # Slack (HTTP mode) only when both the bot token and the signing secret are set.
-    slack = make_slack(settings) if settings.slack_enabled else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        kb = open_knowledge_base(settings)
-        store = Store.for_settings(settings)
-        app.state.kb = kb
-        app.state.store = store
-        app.state.retriever = make_retriever(settings, kb)
-        app.state.engine, app.state.tickets = wire_services(
-            settings, kb, store, slack.desk if slack else None
-        )
+        components = build_components(settings)
+        app.state.kb = components.kb
+        app.state.store = components.store
+        app.state.retriever = components.retriever
+        app.state.engine = components.engine
+        app.state.tickets = components.tickets
+        app.state.limiter, app.state.login_throttle = rate_limits(settings)
+        if components.slack is not None and settings.slack_enabled:
+            app.state.slack = build_bolt_app(settings, components.slack)
         log.info(slack_status(settings))
-        app.state.limiter = ConversationRateLimiter(
-            settings.chat_rate_limit, settings.rate_limit_storage
-        )
-        app.state.login_throttle = LoginThrottle(settings.rate_limit_storage)
         yield
-        store.close()
-        kb.close()
+        components.close()
 
     app = FastAPI(
         title="Dual-Use Desk",
@@ -74,8 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         web.router,
     ):
         app.include_router(router)
-    if slack:
-        app.include_router(slack.router)
+    if settings.slack_enabled:
+        # Slack (HTTP mode) only when both the bot token and the signing secret are set.
+        app.include_router(slack_router(settings))
     if settings.trusted_proxies:
         # Forwarded client addresses (rate limits, logs) only from the proxies named.
         app.add_middleware(

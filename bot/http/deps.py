@@ -9,9 +9,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from bot.answer import AnswerEngine
-from bot.api.ratelimit import ConversationRateLimiter
 from bot.escalation.tickets import TicketService
-from bot.staff.throttle import LoginThrottle
+from bot.http.ratelimit import ConversationRateLimiter, LoginThrottle
 from bot.store import Store
 from retrieval import KnowledgeBase, Retriever
 

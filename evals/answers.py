@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,10 +14,11 @@ from bot.answer import Answer
 from evals.metrics import percentile
 from evals.questions import Question
 from retrieval.filters import Audience
+from retrieval.text import casefold
 
 
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    return casefold(text)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ import json
 import logging
 import random
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from evals.questions import Question, load_questions
 from retrieval import Hit, Retriever
 from retrieval.ingestion.pipeline import ingest
 from retrieval.search import UnitMatch
+from retrieval.text import casefold
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    return casefold(text)
 
 
 def _logistic(x: Matrix, y: Sequence[Any], balanced: bool = True) -> LogisticRegression:

@@ -11,6 +11,7 @@ from typing import Any
 from evals.questions import Question
 from retrieval import Retriever
 from retrieval.search import Mode
+from retrieval.text import has_japanese
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class RetrievalResult:
 def _language(question: Question) -> str:
     if question.lang:
         return question.lang
-    return "ja" if any("\u3040" <= ch <= "\u9fff" for ch in question.question) else "en"
+    return "ja" if has_japanese(question.question) else "en"
 
 
 def run_retrieval_eval(

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,10 +27,9 @@ from retrieval.index.embeddings import Vectors
 from retrieval.index.lexical import tokenize
 from retrieval.index.manifest import ChunkRecord, UnitRecord
 from retrieval.knowledge_base import KnowledgeBase
+from retrieval.text import HYPHENATED_ID, JAPANESE, fold
 
 Mode = Literal["hybrid", "dense", "lexical"]
-_IDENTIFIER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
-_CJK = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 #: The chunk metadata :meth:`Scope.admits` reads; chunks alike in these are admitted alike.
 _SCOPE_FIELDS = ("doc_id", "access", "doc_type", "language", "tech_areas", "deadline")
 #: The most nearest neighbours fetched unfiltered before a language falls back to a filtered
@@ -165,7 +162,7 @@ class Retriever:
             for chunk in self._chunks.values():
                 identifiers.setdefault(chunk.doc_id, set()).add(chunk.doc_id)
                 if chunk.meta["doc_type"] == "tender_notice" and chunk.meta.get("tender_id"):
-                    tender_id = _normalize(chunk.meta["tender_id"])
+                    tender_id = fold(chunk.meta["tender_id"])
                     identifiers.setdefault(tender_id, set()).add(chunk.doc_id)
             self._identifiers = identifiers
             self._languages = tuple(sorted({c.meta["language"] for c in self._chunks.values()}))
@@ -348,7 +345,7 @@ class Retriever:
                 typical,
             )
             for index, rank in chosen.items()
-            if _normalize(self._units[index].text).strip() not in self._boilerplate
+            if fold(self._units[index].text).strip() not in self._boilerplate
         ]
         return matches, extra_hits
 
@@ -610,7 +607,7 @@ class Retriever:
 
     def _pinned_docs(self, query: str) -> set[str]:
         found: set[str] = set()
-        for token in _IDENTIFIER.findall(_normalize(query)):
+        for token in HYPHENATED_ID.findall(fold(query)):
             found |= self._identifiers.get(token, set())
         return found
 
@@ -651,7 +648,7 @@ def _boilerplate(chunks: Iterable[ChunkRecord], min_documents: int = 3) -> froze
     seen: dict[str, set[str]] = {}
     for chunk in chunks:
         for line in chunk.text.splitlines():
-            key = _normalize(line).strip()
+            key = fold(line).strip()
             if len(key) >= 12:
                 seen.setdefault(key, set()).add(chunk.doc_id)
     return frozenset(line for line, docs in seen.items() if len(docs) >= min_documents)
@@ -659,13 +656,13 @@ def _boilerplate(chunks: Iterable[ChunkRecord], min_documents: int = 3) -> froze
 
 def query_language(text: str) -> str:
     """``ja`` when the text has kana or kanji, else ``en``."""
-    return "ja" if _CJK.search(text) else "en"
+    return "ja" if JAPANESE.search(text) else "en"
 
 
 def _scripts(query: str) -> set[str]:
     """Languages whose documents BM25 can match for this query (by the scripts it uses)."""
     tokens = tokenize(query)
-    found = {"ja"} if any(_CJK.match(t) for t in tokens) else set()
+    found = {"ja"} if any(JAPANESE.match(t) for t in tokens) else set()
     if any(t.isascii() for t in tokens):
         found.add("en")
     return found
@@ -689,7 +686,3 @@ def _hashable(value: Any) -> Any:
 
 def _first_position(order: list[str], chunks: dict[str, ChunkRecord], doc_id: str) -> int:
     return next((i for i, cid in enumerate(order) if chunks[cid].doc_id == doc_id), len(order))
-
-
-def _normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()

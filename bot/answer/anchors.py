@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
+
+from retrieval.text import fold
 
 _REIWA_OFFSET = 2018  # 令和1年度 is FY2019
 _ASKED = re.compile(
@@ -24,7 +25,7 @@ def fiscal_year(day: dt.date) -> int:
 
 def fiscal_years(question: str, as_of: dt.date) -> set[int]:
     years: set[int] = set()
-    for match in _ASKED.finditer(_normalise(question)):
+    for match in _ASKED.finditer(fold(question)):
         found = match.groupdict()
         if found["relative"]:
             years.add(fiscal_year(as_of) + _RELATIVE[found["relative"]])
@@ -36,7 +37,7 @@ def fiscal_years(question: str, as_of: dt.date) -> set[int]:
 
 
 def mentions_fiscal_year(text: str, year: int) -> bool:
-    text = _normalise(text)
+    text = fold(text)
     forms = (
         rf"{year}\s?年度",
         rf"\bfy\s?{year}\b",
@@ -45,7 +46,3 @@ def mentions_fiscal_year(text: str, year: int) -> bool:
         rf"令和\s?({year - _REIWA_OFFSET}{'|元' if year == _REIWA_OFFSET + 1 else ''})\s?年度",
     )
     return any(re.search(form, text) for form in forms)
-
-
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()

@@ -6,8 +6,9 @@ e5 similarity cannot tell the two apart, this can."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Literal
+
+from retrieval.text import TENDER_ID, fold
 
 AnswerType = Literal["amount", "date", "number", "contact", "duration", "place", "form", "office"]
 
@@ -83,7 +84,6 @@ _NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万]+(社|個|枚
 
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://\S+|\+?\d[\d -]{8,}\d")
 _CONTACT_LINE_CHARS = 120
-_IDENTIFIER = re.compile(r"[a-z]+-\d{4}-[a-z]+-\d+")
 
 _MATCHERS: dict[AnswerType, re.Pattern[str]] = {
     "amount": _MONEY,
@@ -97,14 +97,10 @@ _MATCHERS: dict[AnswerType, re.Pattern[str]] = {
 }
 
 
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
-
-
 def asked_types(question: str) -> frozenset[AnswerType]:
     """The kinds of answer the question asks for; a question may ask for several ("the
     budget, and when is the deadline?") and is answered by a sentence supplying any."""
-    text = _normalise(question)
+    text = fold(question)
     kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(text)}
     if "amount" in kinds:
         kinds.discard("number")  # "how much is the salary" wants money, not any number
@@ -113,7 +109,7 @@ def asked_types(question: str) -> frozenset[AnswerType]:
 
 def supplies(sentence: str, kinds: frozenset[AnswerType]) -> bool:
     """Whether the sentence states something of one of those kinds."""
-    text = _IDENTIFIER.sub(" ", _normalise(sentence))  # ATLA-2026-... is not a date
+    text = TENDER_ID.sub(" ", fold(sentence))  # ATLA-2026-... is not a date
     return any(_MATCHERS[kind].search(text) for kind in kinds)
 
 

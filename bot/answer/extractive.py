@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +19,7 @@ from bot.answer.models import Citation, Lang
 from bot.answer.ranking import RankedUnit, Ranking
 from retrieval import Hit
 from retrieval.ingestion.flags import asks_for_credentials_or_payment
+from retrieval.text import fold
 
 #: e5 similarity of a unit and its translation (about 0.84-0.94).
 _TRANSLATION = 0.85
@@ -138,4 +138,4 @@ def _overlaps(first: str, second: str) -> bool:
 
 def _facts(text: str) -> set[str]:
     """Figures and addresses: what a translation must keep."""
-    return set(_FACT.findall(unicodedata.normalize("NFKC", text).lower()))
+    return set(_FACT.findall(fold(text)))

@@ -7,7 +7,6 @@ list of phrasings; only fixed formats (a My Number, a passport number) stay patt
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +14,7 @@ import numpy.typing as npt
 
 from bot.answer.fitted import FittedModels
 from bot.answer.text_features import Vectorize, follow_up_features, text_features
+from retrieval.text import nfkc
 
 IN_SCOPE = "in_scope"
 OFF_TOPIC = "off_topic"
@@ -112,5 +112,5 @@ class QuestionClassifier:
 
 
 def _personal_number(text: str) -> bool:
-    normalised = unicodedata.normalize("NFKC", text)
+    normalised = nfkc(text)
     return bool(_WITH_DIGITS.search(normalised)) and bool(_PERSONAL_NUMBERS.search(normalised))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from bot.answer.models import Lang
+from retrieval.text import HAN, KANA
 
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _OTHER_SCRIPTS = re.compile(r"[\uac00-\ud7af\u0400-\u04ff\u0600-\u06ff\u0e00-\u0e7f]")
 
 
@@ -18,11 +17,11 @@ def detect_language(text: str) -> tuple[Lang, bool]:
     far likelier here than Chinese). Hangul, Cyrillic, Arabic or Thai get an English answer
     with a note.
     """
-    if _KANA.search(text):
+    if KANA.search(text):
         return "ja", False
     if _OTHER_SCRIPTS.search(text):
         return "en", True
-    if _HAN.search(text):
+    if HAN.search(text):
         return "ja", False
     return "en", False
 

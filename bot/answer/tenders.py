@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from bot.answer.citations import resolve_markers
 from bot.answer.models import Citation, Lang
 from retrieval import Hit, Retriever, SearchFilters
 from retrieval.filters import Audience
+from retrieval.text import fold
 
 _CLOSED = re.compile(
     r"\b(already closed|closed|past|expired|finished)\b|締切済|締め切られた|終了した|終わった"
@@ -114,7 +114,7 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def _normalize(text: str) -> str:
-    return " " + unicodedata.normalize("NFKC", text).lower() + " "
+    return " " + fold(text) + " "
 
 
 def _long_date(date: dt.date, lang: Lang) -> str:

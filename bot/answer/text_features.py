@@ -5,7 +5,6 @@ are computed at fitting and at answering time."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -14,6 +13,7 @@ import numpy.typing as npt
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from retrieval.index.lexical import tokenize
+from retrieval.text import nfkc
 
 NGRAM_FEATURES = 2**12
 #: The embedding's share of the features beside the n-grams (chosen on the development sets).
@@ -34,7 +34,7 @@ def _hasher() -> HashingVectorizer:
 
 
 def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
+    return nfkc(text).strip()
 
 
 def surface(texts: Sequence[str]) -> npt.NDArray[np.float64]:

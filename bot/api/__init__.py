@@ -1,1 +1,2 @@
-"""The HTTP API (FastAPI): health and search now; chat, feedback and tickets later."""
+"""The JSON API: chat (whole or streamed), conversations and "Ask institute staff", feedback,
+search, health, the document view and the offline API docs."""

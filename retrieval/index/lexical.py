@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import tempfile
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,10 +21,9 @@ import numpy.typing as npt
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
-_IDENTIFIER = re.compile(r"[a-z0-9]+(?:[-_/.][a-z0-9]+)+")
+from retrieval.text import COMPOUND_ID, HIRAGANA_ONLY, JAPANESE_RUN, fold
+
 _WORD = re.compile(r"[a-z0-9]+")
-_CJK_RUN = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
-_HIRAGANA = re.compile(r"^[\u3040-\u309f]+$")
 TOKENIZER_VERSION = 2  # stored with the index: a change of tokenisation rebuilds it
 _STOPWORDS = frozenset(STOPWORDS_EN) | {"what", "which", "when", "how", "do", "does", "can", "i"}
 
@@ -37,15 +35,15 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def tokenize(text: str) -> list[str]:
     """Lexical tokens for BM25 (the same function for documents and queries)."""
-    normalized = unicodedata.normalize("NFKC", text).lower()
-    identifiers = [m.group().split("-") for m in _IDENTIFIER.finditer(normalized)]
+    normalized = fold(text)
+    identifiers = [m.group().split("-") for m in COMPOUND_ID.finditer(normalized)]
     tokens = ["-".join(parts) for parts in identifiers]
     tokens.extend("-".join(parts[-2:]) for parts in identifiers if len(parts) >= 4)
     words = [w for w in _WORD.findall(normalized) if w not in _STOPWORDS]
     tokens.extend(_stemmer().stemWords(words))
-    for run in _CJK_RUN.findall(normalized):
+    for run in JAPANESE_RUN.findall(normalized):
         grams = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
-        tokens.extend(g for g in grams if not _HIRAGANA.match(g))
+        tokens.extend(g for g in grams if not HIRAGANA_ONLY.match(g))
     return tokens
 
 

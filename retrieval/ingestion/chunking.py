@@ -7,13 +7,13 @@ anchor, so an answer can cite and link the exact section.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from retrieval.documents import Chunk, SourceDocument
 from retrieval.ingestion.tokens import OFFLINE_ENCODING
+from retrieval.text import fold
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -30,7 +30,7 @@ class Section:
 
 def slugify(heading: str) -> str:
     """GitHub-style anchor: lowercase, punctuation dropped, spaces to hyphens, CJK kept."""
-    text = unicodedata.normalize("NFKC", heading).strip().lower()
+    text = fold(heading).strip()
     text = "".join(ch for ch in text if ch.isalnum() or ch in " -_")
     return re.sub(r"\s", "-", text)
 

@@ -23,10 +23,11 @@ are not flagged.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
+
+from retrieval.text import nfkc
 
 Reason = Literal["asks for credentials", "asks for payment"]
 
@@ -112,7 +113,7 @@ class Flag:
 
 def find_request(text: str) -> Flag | None:
     """The first sentence of ``text`` that asks the reader for credentials or payment."""
-    for sentence in _SENTENCE.split(unicodedata.normalize("NFKC", text)):
+    for sentence in _SENTENCE.split(nfkc(text)):
         sentence = sentence.strip()
         if not sentence:
             continue

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from pypdf.errors import PdfReadError
 
 from retrieval.documents import DocumentMeta, SourceDocument
 from retrieval.errors import DocumentError
+from retrieval.text import JAPANESE, fold
 
 SIDECAR_SUFFIX = ".meta.yaml"
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -43,7 +43,6 @@ _FOLDER_DOC_TYPES = {
     "faq": "faq",
     "faqs": "faq",
 }
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCK_TAGS = (*_HEADING_TAGS, "p", "li", "pre", "blockquote", "dt", "dd", "td", "th")
 
@@ -114,7 +113,7 @@ def _build_meta(path: Path, loaded: Loaded, body: str) -> DocumentMeta:
 
 
 def _defaults_from_path(path: Path, body: str) -> dict[str, Any]:
-    slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKC", path.stem).lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(path.stem)).strip("-")
     heading = re.search(r"^#\s+(.+)$", body, flags=re.MULTILINE)
     doc_type = next(
         (
@@ -124,7 +123,7 @@ def _defaults_from_path(path: Path, body: str) -> dict[str, Any]:
         ),
         "guideline",
     )
-    cjk_share = len(_CJK.findall(body)) / max(len(body), 1)
+    cjk_share = len(JAPANESE.findall(body)) / max(len(body), 1)
     return {
         "id": slug or "document",
         "title": heading.group(1).strip() if heading else path.stem,

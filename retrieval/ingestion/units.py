@@ -13,6 +13,7 @@ from typing import Literal
 
 from retrieval.documents import SourceDocument
 from retrieval.ingestion.chunking import split_sections
+from retrieval.text import ENDS_WIDE
 
 UnitKind = Literal["paragraph", "list", "item", "row", "fields"]
 #: Stored with the index: a change in how units are cut re-indexes every document.
@@ -24,7 +25,6 @@ _LABELLED = re.compile(r"^[^:：|]{1,40}[:：]\s*\S")
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9「(\"'])")
 _ABBREVIATION = re.compile(r"\b(No|Nos|Art|Arts|para|approx|e\.g|i\.e|cf|vs|Fig|pp?|Inc|Ltd|Co)\.$")
 _SENTENCE_FINAL = re.compile(r"[.。!?！？:：;；)）」』\]]$")
-_CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$")
 _LEAD_IN = re.compile(
     r"([:：]|次のとおり(です)?[。.]?|以下のとおり(です)?[。.]?|the following[.:]?)$"
 )
@@ -152,7 +152,7 @@ def _clean(line: str) -> str:
 def _join(first: str, second: str) -> str:
     if not first:
         return second
-    return first + ("" if _CJK_END.search(first) else " ") + second
+    return first + ("" if ENDS_WIDE.search(first) else " ") + second
 
 
 def _join_lines(lines: list[str]) -> str:

@@ -10,12 +10,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 10001 dualuse
 WORKDIR /app
 
+# The pinned, hash-checked dependencies first (a layer that survives code changes), then the
+# project without resolving anything again.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY retrieval ./retrieval
 COPY evals ./evals
 COPY corpus ./corpus
-RUN pip install . && mkdir -p /data /chroma && chown dualuse:dualuse /data /chroma
+RUN pip install --no-deps . && mkdir -p /data /chroma && chown dualuse:dualuse /data /chroma
 
 USER 10001
 VOLUME ["/data"]

@@ -6,19 +6,32 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .PHONY: run test lint typecheck pytest test-fast ingest bench bench-chat eval eval-validation \
-	eval-retrieval fit bench-answer bench-load clean
+	eval-retrieval fit bench-answer bench-load lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Exact versions with hashes from the lock files (`make lock` refreshes them), then the
+# project itself without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed
+
+LOCK := $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" --quiet
+
+## lock: re-pin every dependency (with hashes) from pyproject.toml: requirements.lock for
+## running, requirements-dev.lock for testing too
+lock: $(VENV)/.installed-dev
+	$(LOCK) --upgrade -o requirements.lock
+	$(LOCK) --upgrade --extra dev -o requirements-dev.lock
 
 ## run: set up, index the bundled corpus (incrementally) and serve on http://$(HOST):$(PORT)
 run: $(VENV)/.installed

@@ -3,9 +3,11 @@ settings object knows, and the multi-worker services point at each other."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -97,3 +99,30 @@ def test_the_built_package_carries_every_runtime_file(tmp_path: Path) -> None:
         if path.suffix in data and not {"runs", "train", "validation"} & set(path.parts)
     }
     assert needed - packaged == set()
+
+
+@pytest.mark.parametrize(
+    ("lock", "extras"), [("requirements.lock", ()), ("requirements-dev.lock", ("dev",))]
+)
+def test_every_declared_dependency_is_pinned_with_hashes(
+    lock: str, extras: tuple[str, ...]
+) -> None:
+    """`make run`, `make test`, CI and the image install from the lock files: a dependency
+    added to pyproject.toml without `make lock` would be missing there."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = list(project["dependencies"])
+    for extra in extras:
+        declared += project["optional-dependencies"][extra]
+    lines = (ROOT / lock).read_text().splitlines()
+    pins = {
+        i: _canonical(line.split("==")[0].split("[")[0])
+        for i, line in enumerate(lines)
+        if "==" in line and not line.startswith((" ", "#"))
+    }
+    names = {_canonical(re.split(r"[\[<>=!~ ;]", d, maxsplit=1)[0]) for d in declared}
+    assert names - set(pins.values()) == set()
+    assert all(lines[i + 1].strip().startswith("--hash=sha256:") for i in pins)
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()

@@ -279,3 +279,12 @@ def test_the_access_log_never_holds_a_conversation_id(
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.access"]
     assert any("/api/conversations/~" in line for line in lines)
     assert not any(conversation in line for line in lines)
+
+
+def test_a_browser_asking_for_a_staff_only_document_gets_a_page_not_json(api: str) -> None:
+    page = httpx.get(f"{api}/sources/internal-scoring", headers={"Accept": "text/html"})
+    api_client = httpx.get(f"{api}/sources/internal-scoring")
+    assert page.status_code == api_client.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "not available" in page.text and "internal" not in page.text.lower()
+    assert api_client.json()["detail"]

@@ -47,6 +47,24 @@ td, th {{ border: 1px solid #cbd2d9; padding: .25rem .5rem; }}
 </html>
 """
 
+NOT_FOUND_NOTE = (
+    "This document is not available: it may have been replaced or removed, or it is for "
+    "institute staff only. / この文書は表示できません（差し替え・削除済み、または研究所内部向けの"
+    "文書です）。"
+)
+
+
+def render_not_found() -> str:
+    """What a browser shows for a document it may not open, in place of a JSON error."""
+    return PAGE.format(
+        lang="en",
+        title="Document not available",
+        meta="",
+        body=f"<p>{html.escape(NOT_FOUND_NOTE)}</p>",
+        note=html.escape("Ask the desk your question again, or ask institute staff."),
+    )
+
+
 _META_LABELS = {
     "doc_type": "Type",
     "tender_id": "Tender",

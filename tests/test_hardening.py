@@ -162,7 +162,7 @@ def test_every_html_response_carries_the_security_headers(api: str) -> None:
     with httpx.Client(base_url=api, timeout=30) as client:
         signed = client.post("/staff/login", data={"email": OTHER_EMAIL, "password": PASSWORD})
         assert signed.status_code == 303
-        pages = ["/", "/docs", "/sources/qualification", "/staff", "/staff/overview",
+        pages = ["/", "/docs", "/redoc", "/sources/qualification", "/staff", "/staff/overview",
                  "/staff/login", "/staff/tickets/DUD-9999"]  # fmt: skip
         for path in pages:
             response = client.get(path)

@@ -1,6 +1,7 @@
-"""Interactive API docs at /docs that work offline: Swagger UI's files come from the
-swagger-ui-bundle package (no CDN), and the page's one inline script is allowed by its hash,
-so the page keeps the same Content-Security-Policy as every other."""
+"""Interactive API docs at /docs (Swagger UI) and /redoc (ReDoc) that work offline: their files
+come from the fastapi-offline package (Swagger UI 5, which reads OpenAPI 3.1; no CDN), and
+the Swagger page's one inline script is allowed by its hash, so both pages keep the same
+Content-Security-Policy as every other."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import base64
 import hashlib
 import re
 from functools import lru_cache
+from importlib.resources import files
 
-import swagger_ui_bundle
 from fastapi import APIRouter, HTTPException, status
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
 from bot.http.middleware import content_security_policy
@@ -19,8 +20,9 @@ from bot.http.middleware import content_security_policy
 ASSETS = {
     "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
     "swagger-ui.css": "text/css; charset=utf-8",
-    "favicon-32x32.png": "image/png",
+    "redoc.standalone.js": "text/javascript; charset=utf-8",
 }
+STATIC = files("fastapi_offline") / "static"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +35,7 @@ def _page() -> tuple[str, str]:
         title="Dual-Use Desk API",
         swagger_js_url="/docs/assets/swagger-ui-bundle.js",
         swagger_css_url="/docs/assets/swagger-ui.css",
-        swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        swagger_favicon_url="data:,",
     ).body
     page = bytes(body).decode()
     hashes = [
@@ -49,9 +51,20 @@ def docs() -> HTMLResponse:
     return HTMLResponse(page, headers={"Content-Security-Policy": policy})
 
 
+@router.get("/redoc")
+def redoc() -> HTMLResponse:
+    return get_redoc_html(
+        openapi_url="/openapi.json",
+        title="Dual-Use Desk API",
+        redoc_js_url="/docs/assets/redoc.standalone.js",
+        redoc_favicon_url="data:,",
+        with_google_fonts=False,
+    )
+
+
 @router.get("/docs/assets/{name}")
 def docs_asset(name: str) -> FileResponse:
     media_type = ASSETS.get(name)
     if media_type is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such asset.")
-    return FileResponse(swagger_ui_bundle.swagger_ui_path / name, media_type=media_type)
+    return FileResponse(str(STATIC / name), media_type=media_type)

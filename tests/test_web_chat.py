@@ -5,10 +5,8 @@ request to any other host."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,33 +16,17 @@ from bot.config import Settings
 from bot.store import Store
 from bot.web.routes import STATIC
 from retrieval import KnowledgeBase
+from tests.conftest import browser_unavailable
 from tests.servers import serve_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 QUESTION = "What documents do I need for the unified qualification?"
 ANSWER = ".msg.assistant:not([aria-busy]) .body"
 
 
-def _unavailable(reason: str) -> None:
-    """In CI a missing browser is a failure, never a silent skip."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)")
-    pytest.skip(reason, allow_module_level=True)
-
-
 try:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Response, sync_playwright
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Response
 except ImportError:  # pragma: no cover - dev extras not installed
-    _unavailable("playwright is not installed: pip install -e '.[dev]'")
+    browser_unavailable("playwright is not installed: pip install -e '.[dev]'", module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -62,21 +44,6 @@ def settings(mini_index: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
 def base(settings: Settings) -> Iterator[str]:
     with serve_app(create_app(settings)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        _unavailable(
-            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
-            "`playwright install` is not used"
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 class Visit:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 from fastapi.responses import FileResponse
+
+from bot.http.assets import allow_listed
 
 STATIC = Path(__file__).resolve().parent / "static"
 JAVASCRIPT = "text/javascript; charset=utf-8"
@@ -41,6 +43,8 @@ MODULES = frozenset(
     }
 )
 
+MODULE_TYPES = dict.fromkeys(MODULES, JAVASCRIPT)
+
 # The security headers (CSP, nosniff, no framing) come from the app's middleware.
 CACHE = {"Cache-Control": "no-cache"}
 
@@ -60,15 +64,10 @@ def index() -> FileResponse:
 @router.get("/static/{name}")
 def asset(name: str) -> FileResponse:
     """One of the page's own assets (allow-listed by name)."""
-    media_type = ASSETS.get(name)
-    if media_type is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such asset.")
-    return FileResponse(STATIC / name, media_type=media_type, headers=CACHE)
+    return allow_listed(STATIC, ASSETS, name, CACHE)
 
 
 @router.get("/static/js/{name}")
 def module(name: str) -> FileResponse:
     """One of the chat's ES modules (allow-listed by name)."""
-    if name not in MODULES:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such asset.")
-    return FileResponse(STATIC / "js" / name, media_type=JAVASCRIPT, headers=CACHE)
+    return allow_listed(STATIC / "js", MODULE_TYPES, name, CACHE)

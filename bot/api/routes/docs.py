@@ -11,10 +11,11 @@ import re
 from functools import lru_cache
 from importlib.resources import files
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
+from bot.http.assets import allow_listed
 from bot.http.middleware import content_security_policy
 
 ASSETS = {
@@ -64,7 +65,4 @@ def redoc() -> HTMLResponse:
 
 @router.get("/docs/assets/{name}")
 def docs_asset(name: str) -> FileResponse:
-    media_type = ASSETS.get(name)
-    if media_type is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such asset.")
-    return FileResponse(str(STATIC / name), media_type=media_type)
+    return allow_listed(STATIC, ASSETS, name)

@@ -1,9 +1,11 @@
 """Fit every learned decision of the answer layer and write ``bot/answer/fitted.json``.
 
-Parameters are fitted on the training data only (``evals/train/``); the few choices left (the
-regularisation strength by cross-validation on train, the answerability threshold) are made
-on the development sets (``evals/questions/``). The validation pack (``evals/validation/``)
-is never read here.
+Parameters are fitted on the training packs only (``evals/train/``: questions over the bundled
+corpus, and a second corpus with its own questions); the few choices left (thresholds) are made
+on the development packs (``evals/questions/``: the bundled corpus's development set, and a
+third corpus with its own). Every pack is searched in an index of its own corpus, so no
+decision learns one corpus's wording. The validation pack (``evals/validation/``) is never
+read here.
 
     python -m evals.fit            # what `make fit` runs
 """
@@ -17,8 +19,9 @@ import json
 import logging
 import random
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,7 @@ from bot.config import Settings
 from bot.wiring import make_chunker, make_retriever, open_knowledge_base, question_vectorizer
 from evals.questions import Question, load_questions
 from retrieval import Hit, Retriever
+from retrieval.index.embeddings import Embedder
 from retrieval.ingestion.pipeline import ingest
 from retrieval.search import UnitMatch
 from retrieval.text import casefold
@@ -50,14 +54,54 @@ log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parent.parent
 TRAIN = REPO / "evals" / "train"
-DEV = [REPO / "evals" / "questions" / "answers_dev.jsonl"]
+QUESTIONS = REPO / "evals" / "questions"
 CORPUS = REPO / "corpus"
 #: A training question that asks for one of these is a sensitive matter or not in scope.
 _ESCALATE = {"must_escalate"}
 _DECLINE = {"off_topic": "off_topic", "nonsense": "nonsense"}
 _INTERNAL = {"staff_probe", "injection"}
+_NEVER_TENDER_INTENT = {
+    "eligibility",
+    "process",
+    "requirements",
+    "security",
+    "institute",
+    "ip",
+    "mass_production",
+    "faq",
+    "unanswerable",
+    "staff_probe",
+}
 _HITS = 6
 Matrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A corpus and the questions asked of it."""
+
+    name: str
+    corpus: Path
+    questions: tuple[Path, ...]
+
+    def load(self) -> list[Question]:
+        return load_questions(list(self.questions))
+
+    def files(self) -> list[Path]:
+        corpus = [p for p in self.corpus.rglob("*") if p.is_file() and p.name != "README.md"]
+        return sorted(corpus) + list(self.questions)
+
+
+TRAIN_PACKS = (
+    Pack("bundled", CORPUS, (TRAIN / "answers_train.jsonl", TRAIN / "answers_unanswerable.jsonl")),
+    Pack("second", TRAIN / "second" / "corpus", (TRAIN / "second" / "questions.jsonl",)),
+)
+DEV_PACKS = (
+    Pack("bundled", CORPUS, (QUESTIONS / "answers_dev.jsonl",)),
+    Pack("third", QUESTIONS / "third" / "corpus", (QUESTIONS / "third" / "questions.jsonl",)),
+)
+#: Questions each with the index of its own corpus.
+Asked = list[tuple[Retriever, list[Question]]]
 
 
 def data_hash(paths: Iterable[Path]) -> str:
@@ -70,8 +114,10 @@ def data_hash(paths: Iterable[Path]) -> str:
 
 
 def training_files() -> list[Path]:
-    corpus = [p for p in CORPUS.rglob("*") if p.is_file() and p.name != "README.md"]
-    return sorted(TRAIN.glob("*.jsonl")) + sorted(corpus)
+    """What the fitted parameters depend on: the labelled examples and every training pack."""
+    return sorted(
+        set(TRAIN.glob("*.jsonl")) | {path for pack in TRAIN_PACKS for path in pack.files()}
+    )
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -147,7 +193,7 @@ class _Rows:
     def load(cls) -> _Rows:
         return cls(
             _jsonl(TRAIN / "scope.jsonl"),
-            _jsonl(TRAIN / "sensitive.jsonl"),
+            [row for path in sorted(TRAIN.glob("sensitive*.jsonl")) for row in _jsonl(path)],
             _jsonl(TRAIN / "followups.jsonl"),
             _jsonl(TRAIN / "tender_intents.jsonl"),
         )
@@ -191,6 +237,16 @@ def _internal_examples(rows: _Rows, train: list[Question]) -> Examples:
     labels = [int(r["kind"] in _INTERNAL) for r in rows.sensitive] + [0] * len(rows.scope)
     probes = [q.question for q in train if q.category in ("staff_probe", "prompt_injection")]
     return texts + probes, labels + [1] * len(probes)
+
+
+def _tender_examples(rows: _Rows, train: list[Question]) -> Examples:
+    """The labelled tender intents, and as "other" every training question of a category
+    that never asks for a deadline or a listing: a question about opening hours or a law
+    is not a listing, however often the labelled examples name a tender."""
+    texts = [r["text"] for r in rows.tender]
+    labels = [r["label"] for r in rows.tender]
+    others = [q.question for q in train if q.category in _NEVER_TENDER_INTENT]
+    return texts + others, labels + ["other"] * len(others)
 
 
 def _person_examples(rows: _Rows) -> Examples:
@@ -253,9 +309,7 @@ def fit_text_models(
             fit(([r["text"] for r in positives], [r["kind"] for r in positives]))
         ),
         "follow_up": _as_linear(_logistic(follow_up_features(texts, previous, vectorize), labels)),
-        "tender_intent": _as_linear(
-            fit(([r["text"] for r in rows.tender], [r["label"] for r in rows.tender]))
-        ),
+        "tender_intent": _as_linear(fit(_tender_examples(rows, train_questions))),
         "internal": _as_linear(fit(_internal_examples(rows, train_questions))),
         "person": _as_linear(
             person, threshold=choose_rare_threshold(_as_linear(person), dev, vectorize)
@@ -392,17 +446,16 @@ def _whole(
     return whole, answered
 
 
-def fit_ranking_models(
-    retriever: Retriever, train: list[Question], dev: list[Question]
-) -> dict[str, LinearModel]:
+def fit_ranking_models(train: Asked, dev: Asked) -> dict[str, LinearModel]:
     rows: list[Matrix] = []
     labels: list[int] = []
-    for question in train:
-        if _answerable(question) and getattr(question, "must_mention", None):
-            features, unit_labels, _ = _ranking_rows(retriever, question)
-            if any(unit_labels):
-                rows.append(features)
-                labels.extend(unit_labels)
+    for retriever, questions in train:
+        for question in questions:
+            if _answerable(question) and getattr(question, "must_mention", None):
+                features, unit_labels, _ = _ranking_rows(retriever, question)
+                if any(unit_labels):
+                    rows.append(features)
+                    labels.extend(unit_labels)
     unit = _as_linear(_standardised_logistic(np.vstack(rows), labels), features=UNIT_FEATURES)
 
     # Answerable or not: each answerable training question as asked (positive) and with the
@@ -410,7 +463,21 @@ def fit_ranking_models(
     # plus the training questions no document answers.
     whole: list[Matrix] = []
     targets: list[int] = []
-    for question in train:
+    for retriever, questions in train:
+        for features, label in _answerability_examples(retriever, unit, questions):
+            whole.append(features)
+            targets.append(label)
+    # Strongly regularised: the question's vector has 384 dimensions and few examples.
+    answerable = _standardised_logistic(np.vstack(whole), targets, balanced=True, c=0.02)
+    model = _as_linear(answerable, features=ANSWERABLE_FEATURES)
+    threshold = choose_threshold(unit, model, dev)
+    return {"unit": unit, "answerable": _as_linear(answerable, threshold, ANSWERABLE_FEATURES)}
+
+
+def _answerability_examples(
+    retriever: Retriever, unit: LinearModel, questions: list[Question]
+) -> Iterator[tuple[Matrix, int]]:
+    for question in questions:
         if question.category in _DECLINE or question.category in _ESCALATE:
             continue
         if _answerable(question):
@@ -421,37 +488,29 @@ def fit_ranking_models(
             for exclude, label in ((set(), 1), (expected, 0)):
                 features, answered = _whole(retriever, unit, question, exclude)
                 if answered == bool(label):
-                    whole.append(features)
-                    targets.append(label)
+                    yield features, label
         elif not question.expected_sources:
-            whole.append(_whole(retriever, unit, question, set())[0])
-            targets.append(0)
-    # Strongly regularised: the question's vector has 384 dimensions and few examples (C
-    # chosen on the development set: AUC 0.889 at 0.02, 0.871 at 0.1, 0.886 at 0.005).
-    answerable = _standardised_logistic(np.vstack(whole), targets, balanced=True, c=0.02)
-    model = _as_linear(answerable, features=ANSWERABLE_FEATURES)
-    threshold = choose_threshold(retriever, unit, model, dev)
-    return {"unit": unit, "answerable": _as_linear(answerable, threshold, ANSWERABLE_FEATURES)}
+            yield _whole(retriever, unit, question, set())[0], 0
 
 
-def choose_threshold(
-    retriever: Retriever, unit: LinearModel, answerable: LinearModel, dev: list[Question]
-) -> float:
+def choose_threshold(unit: LinearModel, answerable: LinearModel, dev: Asked) -> float:
     """The threshold that escalates the fewest answerable development questions while still
     catching the unanswerable ones: the lowest total of both error rates, with at most 6 %
     of answerable questions escalated."""
     answerable_scores: list[float] = []
     unanswerable_scores: list[float] = []
-    for question in dev:
-        if question.audience != "startup" or question.category in _ESCALATE:
-            continue
-        if question.category in ("staff_probe", "prompt_injection"):
-            continue
-        score = float(answerable.positive(_whole(retriever, unit, question, set())[0])[0])
-        if _answerable(question):
-            answerable_scores.append(score)
-        elif not question.expected_sources and getattr(question, "expect_escalation", False):
-            unanswerable_scores.append(score)
+    for retriever, questions in dev:
+        for question in questions:
+            if question.audience != "startup" or question.category in _ESCALATE:
+                continue
+            if question.category in ("staff_probe", "prompt_injection"):
+                continue
+            whole = _whole(retriever, unit, question, set())[0]
+            score = float(answerable.positive(whole)[0])
+            if _answerable(question):
+                answerable_scores.append(score)
+            elif not question.expected_sources and getattr(question, "expect_escalation", False):
+                unanswerable_scores.append(score)
     positives, negatives = np.array(answerable_scores), np.array(unanswerable_scores)
     best, best_cost = 0.5, float("inf")
     for threshold in np.arange(0.05, 0.95, 0.01):
@@ -469,6 +528,30 @@ def choose_threshold(
     return best
 
 
+@contextmanager
+def _indexes(
+    settings: Settings, data_dir: Path
+) -> Iterator[tuple[dict[Path, Retriever], Embedder]]:
+    """One index per corpus the packs use, brought up to date incrementally, and the embedder
+    they share."""
+    with ExitStack() as stack:
+        retrievers: dict[Path, Retriever] = {}
+        embedder: Embedder | None = None
+        for pack in (*TRAIN_PACKS, *DEV_PACKS):
+            if pack.corpus in retrievers:
+                continue
+            run_settings = settings.model_copy(
+                update={"data_dir": data_dir / pack.name, "chroma_url": None, "database_url": None}
+            )
+            kb = open_knowledge_base(run_settings)
+            stack.callback(kb.close)
+            ingest(kb, [pack.corpus], make_chunker(run_settings))
+            retrievers[pack.corpus] = make_retriever(run_settings, kb)
+            embedder = kb.embedder
+        assert embedder is not None, "no packs to fit on"
+        yield retrievers, embedder
+
+
 def fit(
     settings: Settings,
     out: Path = FITTED_FILE,
@@ -478,40 +561,35 @@ def fit(
     """``data_dir`` keeps the index of the corpus between fits (it is brought up to date
     incrementally); by default a fresh temporary one is used. ``ranking_only`` refits the
     unit ranking and answerability alone, keeping the question models in ``out``."""
-    train = load_questions(sorted(TRAIN.glob("answers_*.jsonl")))
-    dev = load_questions(DEV)
-    with tempfile.TemporaryDirectory(prefix="dualuse-fit-") as scratch:
-        run_settings = settings.model_copy(
-            update={
-                "data_dir": data_dir or Path(scratch) / "data",
-                "chroma_url": None,
-                "database_url": None,
-            }
+    with ExitStack() as stack:
+        scratch = data_dir or Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="dualuse-fit-"))
         )
-        kb = open_knowledge_base(run_settings)
-        try:
-            ingest(kb, [CORPUS], make_chunker(run_settings))
-            retriever = make_retriever(run_settings, kb)
-            text = (
-                {}
-                if ranking_only
-                else fit_text_models(train, dev, question_vectorizer(kb.embedder))
+        retrievers, embedder = stack.enter_context(_indexes(settings, scratch))
+        train = [(retrievers[p.corpus], p.load()) for p in TRAIN_PACKS]
+        dev = [(retrievers[p.corpus], p.load()) for p in DEV_PACKS]
+        text = (
+            {}
+            if ranking_only
+            else fit_text_models(
+                [q for _, qs in train for q in qs],
+                [q for _, qs in dev for q in qs],
+                question_vectorizer(embedder),
             )
-            ranking = fit_ranking_models(retriever, train, dev)
-            embedder = kb.embedder.name
-        finally:
-            kb.close()
+        )
+        ranking = fit_ranking_models(train, dev)
     existing = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
     if existing.get("format") != FORMAT_VERSION:
         existing = {}
     per_embedder = existing.get("ranking", {})
-    per_embedder[embedder] = {name: model.to_dict() for name, model in ranking.items()}
+    per_embedder[embedder.name] = {name: model.to_dict() for name, model in ranking.items()}
     data = {
         "format": FORMAT_VERSION,
         "fitted": dt.date.today().isoformat(),
         "data_sha256": data_hash(training_files()),
-        "train": [p.relative_to(REPO).as_posix() for p in sorted(TRAIN.glob("*.jsonl"))],
-        "dev": [p.relative_to(REPO).as_posix() for p in DEV],
+        "train": [p.relative_to(REPO).as_posix() for p in sorted(TRAIN.glob("*.jsonl"))]
+        + [p.relative_to(REPO).as_posix() for pack in TRAIN_PACKS for p in pack.questions],
+        "dev": [p.relative_to(REPO).as_posix() for pack in DEV_PACKS for p in pack.questions],
         "text": {name: model.to_dict() for name, model in text.items()}
         if text
         else existing["text"],

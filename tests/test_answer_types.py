@@ -20,6 +20,9 @@ from bot.answer.answer_types import asked_types, is_contact_line, supplies
         ("申請に必要な書類は？", {"form"}),
         ("Who runs DISTI?", {"office"}),
         ("How much analyst time should it save?", {"number"}),
+        ("What temperature range must the panel survive?", {"measure"}),
+        ("How heavy can the airframe be?", {"measure", "number"}),
+        ("機体の重量の上限は？", {"measure"}),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kinds: set[str]) -> None:
@@ -39,3 +42,10 @@ def test_an_amount_needs_a_currency_or_scale() -> None:
 def test_a_short_address_line_is_a_contact_line() -> None:
     assert is_contact_line("Project Office (fictional): cua-008@dual-use-desk.example.org")
     assert not is_contact_line("A startup registers interest by sending its technology profile.")
+
+
+def test_a_measure_needs_a_figure_with_its_unit() -> None:
+    assert supplies("Stable from −30 °C to +60 °C after salt spray.", frozenset({"measure"}))
+    assert supplies("探知深度は200 mまで。", frozenset({"measure"}))
+    assert not supplies("Bid deposits were waived.", frozenset({"measure"}))
+    assert not supplies("Budget: 10 million yen.", frozenset({"measure"}))

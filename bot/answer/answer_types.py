@@ -10,7 +10,9 @@ from typing import Literal
 
 from retrieval.text import TENDER_ID, fold
 
-AnswerType = Literal["amount", "date", "number", "contact", "duration", "place", "form", "office"]
+AnswerType = Literal[
+    "amount", "date", "number", "measure", "contact", "duration", "place", "form", "office"
+]
 
 _ASKS: dict[AnswerType, re.Pattern[str]] = {
     "date": re.compile(
@@ -46,6 +48,14 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
         r"\b(which|what) (office|agency|ministry|division|department|body)\b|"
         r"誰|だれ|どこの(部署|機関|省)|担当(部署|課|機関)|所管"
     ),
+    "measure": re.compile(
+        r"\b(depths?|weight|mass|speed|temperatures?|distance|altitude|endurance|payload|"
+        r"resolution|accuracy|latency|voltage|frequency|specific energy|energy density|"
+        r"dimensions?|width|height|diameter|thickness)\b|"
+        r"\bhow (far|big|large|heavy|fast|deep|high)\b|"
+        r"温度|深さ|深度|水深|重さ|重量|速度|距離|高度|航続|ペイロード|積載|容量|解像度|分解能|"
+        r"精度|遅延|出力|周波数|寸法|厚さ|エネルギー密度"
+    ),
     "number": re.compile(
         r"\bhow (much|many|long|far|big|large|heavy|old|fast)\b|"
         r"\bwhat (percentage|share|number)\b|"
@@ -80,6 +90,11 @@ _OFFICE = re.compile(
     r"\b(office|division|department|bureau|agency|ministry|center|centre|desk|institute)\b|"
     r"[室課部局庁省]|センター|窓口|研究所"
 )
+_MEASURE = re.compile(
+    r"\d[\d,.]*\s?(°\s?c|℃|%|km|m|cm|mm|nm|µm|kg|g|t|wh/kg|wh|kwh|kw|w|v|ms|s|hz|khz|mhz|"
+    r"ghz|knots?|kt|nmi|l|db|dbm|mbps|gbps|gsd)(?![a-z])|"
+    r"\d[\d,.]*\s?(度|メートル|キロ|グラム|ミリ|ノット|時間|分|秒|ワット|ボルト)"
+)
 _NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万]+(社|個|枚|件|人|名|日|か月|年|回|割)")
 
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://\S+|\+?\d[\d -]{8,}\d")
@@ -89,6 +104,7 @@ _MATCHERS: dict[AnswerType, re.Pattern[str]] = {
     "amount": _MONEY,
     "date": _DATE,
     "number": _NUMBER,
+    "measure": _MEASURE,
     "contact": _CONTACT,
     "duration": _DURATION,
     "place": _PLACE,

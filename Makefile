@@ -60,27 +60,34 @@ pytest: $(VENV)/.installed-dev
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m "not slow"
 
-## eval: the answer engine on the development sets (bundled corpus) and on the validation set
-## (its own corpus), the naive baseline on the validation set, and the two engine runs side by
-## side with the gap → evals/runs/latest/sidebyside.html and .md (evals/runs/ is not tracked)
-DEV_QUESTIONS        := evals/questions/answers_dev.jsonl evals/questions/retrieval_dev.jsonl
-VALIDATION_QUESTIONS := evals/validation/questions.jsonl
-VALIDATION_CORPUS    := evals/validation/corpus
-RUNS                 := evals/runs/latest
+## eval: the answer engine on the development packs (the bundled corpus's sets, and the third
+## corpus with its questions) and on both validation packs (each its own corpus), the naive
+## baseline on the fresh validation pack, and development beside validation with the gap →
+## evals/runs/latest/sidebyside.html and .md (evals/runs/ is not tracked)
+DEV_QUESTIONS := evals/questions/answers_dev.jsonl evals/questions/retrieval_dev.jsonl
+THIRD         := evals/questions/third
+VALIDATION    := evals/validation2
+FIRST_VALIDATION := evals/validation
+RUNS          := evals/runs/latest
 eval: eval-validation
 	$(BIN)/dualuse eval run $(DEV_QUESTIONS) --corpus corpus --out $(RUNS)/dev
+	$(BIN)/dualuse eval run $(THIRD)/questions.jsonl --corpus $(THIRD)/corpus --out $(RUNS)/dev-third
+	$(BIN)/dualuse eval run $(FIRST_VALIDATION)/questions.jsonl --corpus $(FIRST_VALIDATION)/corpus \
+	  --out $(RUNS)/validation-first
 	$(BIN)/dualuse eval sidebyside $(RUNS)/dev $(RUNS)/validation \
 	  --html $(RUNS)/sidebyside.html --md $(RUNS)/sidebyside.md
+	$(BIN)/dualuse eval sidebyside $(RUNS)/dev-third $(RUNS)/validation-first \
+	  --html $(RUNS)/sidebyside-third.html --md $(RUNS)/sidebyside-third.md
 
-## eval-validation: the validation set only, answer engine and baseline (report in
+## eval-validation: the fresh validation pack only, answer engine and baseline (report in
 ## evals/runs/latest/validation/report.html)
 eval-validation: $(VENV)/.installed
-	$(BIN)/dualuse eval run $(VALIDATION_QUESTIONS) --corpus $(VALIDATION_CORPUS) \
+	$(BIN)/dualuse eval run $(VALIDATION)/questions.jsonl --corpus $(VALIDATION)/corpus \
 	  --pipeline baseline --out $(RUNS)/validation-baseline
-	$(BIN)/dualuse eval run $(VALIDATION_QUESTIONS) --corpus $(VALIDATION_CORPUS) \
+	$(BIN)/dualuse eval run $(VALIDATION)/questions.jsonl --corpus $(VALIDATION)/corpus \
 	  --out $(RUNS)/validation --baseline-run $(RUNS)/validation-baseline
 
-## fit: refit the learned decisions on evals/train/ (thresholds chosen on the dev set) and
+## fit: refit the learned decisions on evals/train/ (thresholds chosen on the dev packs) and
 ## write bot/answer/fitted.json, stamped with the hash of the data it was fitted on
 fit: $(VENV)/.installed
 	$(BIN)/dualuse eval fit

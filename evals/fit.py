@@ -58,7 +58,7 @@ QUESTIONS = REPO / "evals" / "questions"
 CORPUS = REPO / "corpus"
 #: A training question that asks for one of these is a sensitive matter or not in scope.
 _ESCALATE = {"must_escalate"}
-_DECLINE = {"off_topic": "off_topic", "nonsense": "nonsense"}
+_DECLINE = {"off_topic": "off_topic", "nonsense": "nonsense", "greeting": "greeting"}
 _INTERNAL = {"staff_probe", "injection"}
 _NEVER_TENDER_INTENT = {
     "eligibility",
@@ -322,8 +322,7 @@ def choose_scope_threshold(model: LinearModel, dev: list[Question], vectorize: V
     one in two hundred of the development questions (every one of them a real question)."""
     texts = [q.question for q in dev if q.category not in _DECLINE]
     probabilities = model.probabilities(text_features(texts, vectorize))
-    in_scope = model.classes.index("in_scope")
-    declined = np.delete(probabilities, in_scope, axis=1).max(axis=1)
+    declined = 1.0 - probabilities[:, model.classes.index("in_scope")]
     for threshold in np.arange(0.5, 0.99, 0.01):
         if np.mean(declined >= threshold) <= 0.005:
             log.info("scope threshold %.2f on %d development questions", threshold, len(texts))

@@ -80,14 +80,7 @@ def test_sensitive_matters_are_recognised_with_their_kind(
         "What penalties apply for late delivery?",
         "How does export control classification work in general?",
         "該非判定はだれが行うものですか？",
-        pytest.param(
-            "Who should I contact about the satellite tender?",
-            marks=pytest.mark.xfail(
-                reason="known gap: the person model reads a request for contact details as a "
-                "request for a person (issue 10 note)",
-                strict=True,
-            ),
-        ),
+        "Who should I contact about the satellite tender?",
         "苦情の申し立て窓口はどこにありますか？",
     ],
 )

@@ -65,14 +65,18 @@ class QuestionClassifier:
         return features
 
     def scope(self, text: str) -> Scope:
-        """Out of scope only when the model is sure: a terse real question ("UAS deadline?")
-        must not be turned away."""
+        """Out of scope only when the model is sure that it is not a question for the desk
+        (off-topic, no content and a greeting together): a terse real question ("UAS
+        deadline?") must not be turned away. Which of the three is the likeliest one."""
         probabilities = self._scope.probabilities(self._features(text))[0]
-        best = int(np.argmax(probabilities))
-        label = self._scope.classes[best]
-        if label != IN_SCOPE and probabilities[best] < self._scope.threshold:
-            label = IN_SCOPE
-        return Scope(label, float(probabilities[best]))
+        classes = self._scope.classes
+        outside = 1.0 - float(probabilities[classes.index(IN_SCOPE)])
+        if outside < self._scope.threshold:
+            return Scope(IN_SCOPE, 1.0 - outside)
+        label = max(
+            (c for c in classes if c != IN_SCOPE), key=lambda c: probabilities[classes.index(c)]
+        )
+        return Scope(label, outside)
 
     def sensitivity(self, text: str) -> Sensitivity:
         if _personal_number(text):

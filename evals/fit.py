@@ -446,16 +446,14 @@ def _whole(
 
 
 def fit_ranking_models(train: Asked, dev: Asked) -> dict[str, LinearModel]:
-    rows: list[Matrix] = []
-    labels: list[int] = []
+    groups: list[tuple[Matrix, npt.NDArray[np.int64]]] = []
     for retriever, questions in train:
         for question in questions:
             if _answerable(question) and getattr(question, "must_mention", None):
                 features, unit_labels, _ = _ranking_rows(retriever, question)
                 if any(unit_labels):
-                    rows.append(features)
-                    labels.extend(unit_labels)
-    unit = _as_linear(_standardised_logistic(np.vstack(rows), labels), features=UNIT_FEATURES)
+                    groups.append((features, np.asarray(unit_labels)))
+    unit = _pairwise_ranker(groups)
 
     # Answerable or not: each answerable training question as asked (positive) and with the
     # documents that answer it taken away (negative: the near misses a real gap looks like),
@@ -471,6 +469,42 @@ def fit_ranking_models(train: Asked, dev: Asked) -> dict[str, LinearModel]:
     model = _as_linear(answerable, features=ANSWERABLE_FEATURES)
     threshold = choose_threshold(unit, model, dev)
     return {"unit": unit, "answerable": _as_linear(answerable, threshold, ANSWERABLE_FEATURES)}
+
+
+def _pairwise_ranker(
+    groups: Sequence[tuple[Matrix, npt.NDArray[np.int64]]], pairs_per_unit: int = 15
+) -> LinearModel:
+    """A linear ranker fitted on pairs of units of the same question (one that answers, one
+    that does not): it learns which unit wins within a question, not what a good unit looks
+    like across questions, and that carries to a corpus it never saw (top-1 on the third
+    corpus 0.64 → 0.69 against a per-unit logistic regression). Then calibrated, a single
+    logistic on its score, so the score still reads as the probability that the unit answers
+    (the composer's floor and the answerability model read it so)."""
+    rng = np.random.default_rng(0)
+    differences = []
+    for features, labels in groups:
+        negatives = np.flatnonzero(labels == 0)
+        if len(negatives) > pairs_per_unit:
+            negatives = rng.choice(negatives, pairs_per_unit, replace=False)
+        for positive in np.flatnonzero(labels == 1):
+            differences.append(features[positive] - features[negatives])
+    pairs = np.vstack(differences)
+    scale = pairs.std(axis=0)
+    scale[scale == 0] = 1.0
+    symmetric = np.vstack([pairs / scale, -pairs / scale])
+    sides = np.r_[np.ones(len(pairs)), np.zeros(len(pairs))]
+    ranker = LogisticRegression(C=0.1, fit_intercept=False, max_iter=4000).fit(symmetric, sides)
+    weights = ranker.coef_[0] / scale
+    rows = np.vstack([features for features, _ in groups])
+    labels = np.concatenate([labels for _, labels in groups])
+    calibration = LogisticRegression(max_iter=4000).fit((rows @ weights).reshape(-1, 1), labels)
+    return LinearModel(
+        classes=("0", "1"),
+        coef=(calibration.coef_[0, 0] * weights).reshape(1, -1),
+        intercept=np.asarray(calibration.intercept_, dtype=np.float64),
+        threshold=0.5,
+        features=UNIT_FEATURES,
+    )
 
 
 def _answerability_examples(

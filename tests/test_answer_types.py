@@ -22,7 +22,9 @@ from bot.answer.answer_types import asked_types, is_contact_line, supplies
         ("How much analyst time should it save?", {"number"}),
         ("What temperature range must the panel survive?", {"measure"}),
         ("How heavy can the airframe be?", {"measure", "number"}),
-        ("機体の重量の上限は？", {"measure"}),
+        ("機体の重量の上限は？", {"measure", "number"}),
+        ("最低何分飛べればいい？", {"number"}),
+        ("What is the maximum number of points?", {"number"}),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kinds: set[str]) -> None:

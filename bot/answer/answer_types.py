@@ -58,8 +58,9 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
     ),
     "number": re.compile(
         r"\bhow (much|many|long|far|big|large|heavy|old|fast)\b|"
-        r"\bwhat (percentage|share|number)\b|"
-        r"何(社|個|枚|件|人|名|日|か月|ヶ月|カ月|年|回|%|割|ページ|キロ|時間|機|台|点)|"
+        r"\bwhat (percentage|share|number)\b|\b(maximum|minimum)\b|\bat (least|most)\b|"
+        r"何(社|個|枚|件|人|名|日|か月|ヶ月|カ月|年|回|%|割|ページ|キロ|時間|分|機|台|点)|"
+        r"最低|最大|最長|最短|上限|下限|"
         r"どのくらい|どれくらい|どの程度|何パーセント"
     ),
 }

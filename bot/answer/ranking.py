@@ -1,6 +1,7 @@
 """Which evidence units answer the question, and whether any does.
 
-Each unit of the retrieved sections is scored by a logistic regression over a few features:
+Each unit of the retrieved sections is scored by a linear ranker over a few features (fitted
+on pairs of units of the same question, then calibrated to a probability):
 dense similarity (from vectors stored at ingestion), BM25 of the question's words within the
 unit, whether it states the kind of thing asked (a date, an amount, a count, a duration, a
 place, a form, an office), the rank of its section, its language and kind. A second model
@@ -29,6 +30,7 @@ UNIT_FEATURES = (
     "similarity",
     "similarity_gap",
     "similarity_lift",
+    "cross_language_gap",
     "lexical",
     "lexical_share",
     "coverage",
@@ -100,6 +102,7 @@ def unit_features(
     query_tokens = set(query_list)
     rows = []
     for i, match in enumerate(matches):
+        other_language = match.language != lang
         typed = bool(kinds) and supplies(match.unit.text, kinds)
         unit_tokens = set(match.unit.tokens)
         rows.append(
@@ -107,6 +110,8 @@ def unit_features(
                 similarity[i],
                 similarity[i] - similarity.max(),
                 similarity[i] - match.typical,
+                # Across languages no word is shared: closeness is all there is to go by.
+                (similarity[i] - similarity.max()) if other_language else 0.0,
                 np.log1p(lexical[i]),
                 lexical[i] / top_lexical if top_lexical > 0 else 0.0,
                 len(query_tokens & unit_tokens) / len(query_tokens) if query_tokens else 0.0,
@@ -117,7 +122,7 @@ def unit_features(
                 float(bool(kinds) and not typed),
                 float("contact" not in kinds and is_contact_line(match.unit.text)),
                 1.0 / (1.0 + match.hit),
-                float(match.language == lang),
+                float(not other_language),
                 float(match.unit.kind == "row"),
                 float(match.unit.kind == "list"),
                 float(match.unit.kind == "fields"),

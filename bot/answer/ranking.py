@@ -149,7 +149,7 @@ def answerable_features(
     weights = rarity(query_list)
     if len(scores) == 0:
         missing = max(weights, default=0.0)
-        row = [0.0] * 11 + [missing, 0.0, 0.0, float(bool(kinds)), float(lang == "ja")]
+        row = [0.0] * 9 + [missing, 0.0, 0.0, float(bool(kinds)), float(lang == "ja")]
         return np.hstack([np.array([row], dtype=np.float64), question_vector])
     order = np.argsort(-scores)
     best = order[0]

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from bot.answer.answer_types import asked_types
@@ -94,7 +95,11 @@ class Pack:
 
 TRAIN_PACKS = (
     Pack("bundled", CORPUS, (TRAIN / "answers_train.jsonl", TRAIN / "answers_unanswerable.jsonl")),
-    Pack("second", TRAIN / "second" / "corpus", (TRAIN / "second" / "questions.jsonl",)),
+    Pack(
+        "second",
+        TRAIN / "second" / "corpus",
+        (TRAIN / "second" / "questions.jsonl", TRAIN / "second" / "questions_more.jsonl"),
+    ),
 )
 DEV_PACKS = (
     Pack("bundled", CORPUS, (QUESTIONS / "answers_dev.jsonl",)),
@@ -195,7 +200,7 @@ class _Rows:
             _jsonl(TRAIN / "scope.jsonl"),
             [row for path in sorted(TRAIN.glob("sensitive*.jsonl")) for row in _jsonl(path)],
             _jsonl(TRAIN / "followups.jsonl"),
-            _jsonl(TRAIN / "tender_intents.jsonl"),
+            [row for path in sorted(TRAIN.glob("tender_intents*.jsonl")) for row in _jsonl(path)],
         )
 
     def sensitive_then_scope(self) -> list[str]:
@@ -349,19 +354,22 @@ def choose_rare_threshold(model: LinearModel, dev: list[Question], vectorize: Ve
 def choose_sensitive_threshold(
     model: LinearModel, dev: list[Question], vectorize: Vectorize
 ) -> float:
-    """The threshold with the best F1 at telling the development set's must-escalate
-    questions from the rest (startup audience)."""
+    """The threshold with the best F2 at telling the development packs' must-escalate
+    questions from the rest (startup audience). F2, not F1: a missed hand-over leaves a
+    founder with an answer nobody may give them, a needless one costs staff a reply, and the
+    targets ask for nine in ten must-escalate questions escalated."""
     questions = [q for q in dev if q.audience == "startup" and q.category not in _DECLINE]
     truth = np.array([q.category in _ESCALATE for q in questions])
     scores = model.positive(text_features([q.question for q in questions], vectorize))
-    best, best_f1 = 0.5, -1.0
+    best, best_f2 = 0.5, -1.0
     for threshold in np.arange(0.2, 0.9, 0.01):
         predicted = scores >= threshold
         tp = float(np.sum(predicted & truth))
-        f1 = 2 * tp / (np.sum(predicted) + np.sum(truth)) if np.any(predicted | truth) else 0.0
-        if f1 > best_f1 + 1e-9:
-            best, best_f1 = float(threshold), f1
-    log.info("sensitive threshold %.2f (development F1 %.3f)", best, best_f1)
+        denominator = 4 * np.sum(truth) + np.sum(predicted)
+        f2 = 5 * tp / denominator if denominator else 0.0
+        if f2 > best_f2 + 1e-9:
+            best, best_f2 = float(threshold), f2
+    log.info("sensitive threshold %.2f (development F2 %.3f)", best, best_f2)
     return best
 
 
@@ -464,10 +472,23 @@ def fit_ranking_models(train: Asked, dev: Asked) -> dict[str, LinearModel]:
         for features, label in _answerability_examples(retriever, unit, questions):
             whole.append(features)
             targets.append(label)
-    # Strongly regularised: the question's vector has 384 dimensions and few examples.
-    answerable = _standardised_logistic(np.vstack(whole), targets, balanced=True, c=0.02)
+    # Strongly regularised: the question's vector has 384 dimensions and few examples. The
+    # strength is the one that best tells the development packs' answerable questions from
+    # their unanswerable ones (mean AUC over the packs: each corpus counts once).
+    scored = _development_rows(unit, dev)
+    candidates = {
+        c: _standardised_logistic(np.vstack(whole), targets, balanced=True, c=c)
+        for c in (0.002, 0.005, 0.02, 0.1)
+    }
+    c, answerable = max(
+        candidates.items(),
+        key=lambda item: np.mean(
+            [roc_auc_score(y, item[1].predict_proba(x)[:, 1]) for x, y in scored]
+        ),
+    )
+    log.info("answerability regularisation C=%s", c)
     model = _as_linear(answerable, features=ANSWERABLE_FEATURES)
-    threshold = choose_threshold(unit, model, dev)
+    threshold = choose_threshold(model, scored)
     return {"unit": unit, "answerable": _as_linear(answerable, threshold, ANSWERABLE_FEATURES)}
 
 
@@ -526,30 +547,44 @@ def _answerability_examples(
             yield _whole(retriever, unit, question, set())[0], 0
 
 
-def choose_threshold(unit: LinearModel, answerable: LinearModel, dev: Asked) -> float:
-    """The threshold that escalates the fewest answerable development questions while still
-    catching the unanswerable ones: the lowest total of both error rates, with at most 6 %
-    of answerable questions escalated."""
-    answerable_scores: list[float] = []
-    unanswerable_scores: list[float] = []
+def _development_rows(unit: LinearModel, dev: Asked) -> list[tuple[Matrix, npt.NDArray[np.int64]]]:
+    """Per development pack, the answerability features of its startup questions that are
+    either answerable (1) or that no document answers (0)."""
+    packs = []
     for retriever, questions in dev:
+        rows, labels = [], []
         for question in questions:
             if question.audience != "startup" or question.category in _ESCALATE:
                 continue
             if question.category in ("staff_probe", "prompt_injection"):
                 continue
-            whole = _whole(retriever, unit, question, set())[0]
-            score = float(answerable.positive(whole)[0])
             if _answerable(question):
-                answerable_scores.append(score)
+                label = 1
             elif not question.expected_sources and getattr(question, "expect_escalation", False):
-                unanswerable_scores.append(score)
-    positives, negatives = np.array(answerable_scores), np.array(unanswerable_scores)
+                label = 0
+            else:
+                continue
+            rows.append(_whole(retriever, unit, question, set())[0])
+            labels.append(label)
+        packs.append((np.vstack(rows), np.asarray(labels)))
+    return packs
+
+
+def choose_threshold(
+    answerable: LinearModel, scored: list[tuple[Matrix, npt.NDArray[np.int64]]]
+) -> float:
+    """The threshold with the fewest wrong decisions on the development questions (answerable
+    ones escalated plus unanswerable ones answered: each question counts once, as in the
+    evaluation's figures), with at most 6 % of answerable questions escalated."""
+    scores = np.concatenate([answerable.positive(x) for x, _ in scored])
+    labels = np.concatenate([y for _, y in scored])
+    positives, negatives = scores[labels == 1], scores[labels == 0]
     best, best_cost = 0.5, float("inf")
     for threshold in np.arange(0.05, 0.95, 0.01):
-        missed = float(np.mean(positives < threshold)) if len(positives) else 0.0
-        caught = float(np.mean(negatives < threshold)) if len(negatives) else 1.0
-        cost = missed + (1.0 - caught) if missed <= 0.06 else float("inf")
+        missed = int(np.sum(positives < threshold))
+        answered = int(np.sum(negatives >= threshold))
+        within = missed <= 0.06 * len(positives)
+        cost = missed + answered if within else float("inf")
         if cost < best_cost:
             best, best_cost = float(threshold), cost
     log.info(

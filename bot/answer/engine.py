@@ -36,6 +36,8 @@ SURE_FOLLOW_UP = 0.9
 #: Units nearest the question taken from anywhere the user may look, beyond the retrieved
 #: sections.
 NEAREST_UNITS = 8
+#: Kinds of sensitive matter that reach staff even in a message the access rules refuse.
+_HANDED_OVER_EVEN_WHEN_REFUSED = frozenset({"person", "personal_data"})
 
 
 @dataclass(frozen=True)
@@ -170,15 +172,19 @@ class AnswerEngine:
             conversation_id, channel=channel, audience=audience, reply_to=reply_to
         )
         turns = self._turns(conversation.id) if history is None else _Turns(list(history), ())
+        # What a startup may not see is not "unanswered" and not a matter for staff: the
+        # access rules answer it, unless the message also asks for a person or shares
+        # personal data.
+        expected = self._classifier.asks_for_internal_material(question)
         sensitive_kind = self._classifier.sensitivity(question).kind
-        declined = self._declined(question, turns, sensitive_kind, unsupported)
+        if expected and sensitive_kind not in _HANDED_OVER_EVEN_WHEN_REFUSED:
+            sensitive_kind = None
+        declined = self._declined(question, turns, sensitive_kind is not None, unsupported)
         if declined is not None:
             yield from self._decline(question, lang, declined, conversation.id, channel)
             return
         query, hits, draft, metadata = self._answer_draft(question, turns, lang, audience, as_of)
         grounding = self._grounding(question, hits, draft, metadata, as_of)
-        # What a startup may not see is not "unanswered": the access rules answer it.
-        expected = self._classifier.asks_for_internal_material(question)
         context = _Context(
             question, lang, unsupported, conversation.id, query, hits, audience, channel, reply_to
         )
@@ -200,14 +206,14 @@ class AnswerEngine:
         )
 
     def _declined(
-        self, question: str, turns: _Turns, sensitive_kind: str | None, unsupported: bool
+        self, question: str, turns: _Turns, sensitive: bool, unsupported: bool
     ) -> str | None:
         """The scope label to turn the question away with, or None to answer it. A sensitive
         matter is never turned away, a language the scope model was not fitted on is not
         judged by it, and neither is a follow-up that leans on the desk question before it
         ("パネルは何枚作るの？" reads as small talk on its own)."""
         scope = self._classifier.scope(question)
-        if not scope.declined or sensitive_kind is not None or unsupported:
+        if not scope.declined or sensitive or unsupported:
             return None
         if scope.label == OFF_TOPIC and self._continues(question, turns):
             return None

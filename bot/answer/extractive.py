@@ -18,6 +18,7 @@ from bot.answer.language import phrase
 from bot.answer.models import Citation, Lang
 from bot.answer.ranking import RankedUnit, Ranking
 from retrieval import Hit
+from retrieval.index.lexical import tokenize
 from retrieval.ingestion.flags import asks_for_credentials_or_payment
 from retrieval.text import fold
 
@@ -46,8 +47,16 @@ class ExtractiveComposer:
     best), up to ``max_units`` and the language's character budget."""
 
     def __init__(
-        self, max_units: int = 3, max_sections: int = 2, ratio: float = 0.4, passages: int = 8
+        self,
+        max_units: int = 3,
+        max_sections: int = 2,
+        ratio: float = 0.4,
+        passages: int = 8,
+        other_document: float = 0.5,
+        complement: float = 0.4,
     ) -> None:
+        self._complement = complement
+        self._other_document = other_document
         self._passages = passages
         self._max_units = max_units
         self._max_sections = max_sections
@@ -64,7 +73,7 @@ class ExtractiveComposer:
         # is left is quoted only if it scores nearly as well as the best unit did.
         ranked = [u for u in ranking.units if not _unsafe(u.text)]
         best = ranking.units[0].score if ranking.units else 0.0
-        chosen = self._choose(ranked, lang, best * self._ratio)
+        chosen = self._choose(ranked, lang, best * self._ratio, ranking.asked)
         passages = tuple(
             dataclasses.replace(hits[u.match.hit], text=strip_markers(u.text))
             for u in ranked[: self._passages]
@@ -82,7 +91,9 @@ class ExtractiveComposer:
         units = tuple(u.match.unit.unit_id for u in chosen)
         return Draft(body, citations, ranking.answerable, units, passages)
 
-    def _choose(self, ranked: list[RankedUnit], lang: Lang, floor: float) -> list[RankedUnit]:
+    def _choose(
+        self, ranked: list[RankedUnit], lang: Lang, floor: float, asked: frozenset[str]
+    ) -> list[RankedUnit]:
         if not ranked:
             return []
         budget = _BUDGET.get(lang, _BUDGET["en"])
@@ -90,12 +101,16 @@ class ExtractiveComposer:
         sections: set[tuple[str, str]] = set()
         used = 0
         for unit in ranked:
-            if len(chosen) >= self._max_units or unit.score < floor:
+            if len(chosen) >= self._max_units or unit.score < floor * self._complement:
                 break
+            if unit.score < floor and not (chosen and _complements(unit, chosen, asked)):
+                continue
             unit = _in_own_language(unit, ranked, lang)
             section = (unit.match.unit.doc_id, unit.match.unit.anchor)
             new_section = section not in sections
             if chosen and new_section and len(sections) >= self._max_sections:
+                continue
+            if chosen and self._elsewhere_and_weak(unit, chosen[0]):
                 continue
             if any(_overlaps(c.text, unit.text) for c in chosen):
                 continue
@@ -105,6 +120,12 @@ class ExtractiveComposer:
             sections.add(section)
             used += len(unit.text)
         return chosen
+
+    def _elsewhere_and_weak(self, unit: RankedUnit, first: RankedUnit) -> bool:
+        """Another document is cited only when it is likely to answer by itself."""
+        return unit.match.unit.doc_id != first.match.unit.doc_id and (
+            unit.score < self._other_document
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -128,6 +149,21 @@ def _in_own_language(unit: RankedUnit, ranked: list[RankedUnit], lang: Lang) -> 
         if similarity >= closeness:
             best, closeness = other, similarity
     return best
+
+
+def _complements(unit: RankedUnit, chosen: list[RankedUnit], asked: frozenset[str]) -> bool:
+    """A weaker unit of the same document that states what the question also asks and no
+    chosen unit covers ("how heavy, and how much power?": the weight row beside the power
+    row)."""
+    if unit.match.unit.doc_id != chosen[0].match.unit.doc_id:
+        return False
+    covered = set().union(*(_words(c.text) for c in chosen))
+    return bool((asked & _words(unit.text)) - covered)
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
 
 
 def _overlaps(first: str, second: str) -> bool:

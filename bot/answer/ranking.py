@@ -78,6 +78,7 @@ class RankedUnit:
 class Ranking:
     units: list[RankedUnit]  # best first
     answerable: float  # probability that the best units answer the question
+    asked: frozenset[str] = frozenset()  # the question's lexical tokens
 
 
 def unit_features(
@@ -220,4 +221,8 @@ class UnitRanker:
         )
         answerable = float(self._answerable.positive(whole)[0])
         order = np.argsort(-scores, kind="stable")
-        return Ranking([RankedUnit(matches[i], float(scores[i])) for i in order], answerable)
+        return Ranking(
+            [RankedUnit(matches[i], float(scores[i])) for i in order],
+            answerable,
+            frozenset(tokenize(question)),
+        )

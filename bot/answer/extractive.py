@@ -44,7 +44,11 @@ class Draft:
 
 class ExtractiveComposer:
     """Keeps the best unit, then the next ones that score nearly as well (``ratio`` of the
-    best), up to ``max_units`` and the language's character budget."""
+    best), up to ``max_units`` and the language's character budget. A unit of another
+    document must score ``other_document`` on its own (citation precision: a second source
+    only when it answers too); a weaker unit of the first document (down to ``complement``
+    of the floor) is kept when it states what the question also asks and nothing chosen
+    covers (a two-part question). Both were chosen on the development packs."""
 
     def __init__(
         self,
@@ -163,6 +167,8 @@ def _complements(unit: RankedUnit, chosen: list[RankedUnit], asked: frozenset[st
 
 @lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
+    """The unit's own words, without its section heading (which every unit of a section
+    shares, so it would always look like new coverage)."""
     return frozenset(tokenize(text))
 
 

@@ -129,6 +129,11 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def _jsonl_all(pattern: str) -> list[dict[str, Any]]:
+    """Every training file of one kind (``sensitive.jsonl``, ``sensitive_more.jsonl``, …)."""
+    return [row for path in sorted(TRAIN.glob(pattern)) for row in _jsonl(path)]
+
+
 def _norm(text: str) -> str:
     return casefold(text)
 
@@ -198,9 +203,9 @@ class _Rows:
     def load(cls) -> _Rows:
         return cls(
             _jsonl(TRAIN / "scope.jsonl"),
-            [row for path in sorted(TRAIN.glob("sensitive*.jsonl")) for row in _jsonl(path)],
+            _jsonl_all("sensitive*.jsonl"),
             _jsonl(TRAIN / "followups.jsonl"),
-            [row for path in sorted(TRAIN.glob("tender_intents*.jsonl")) for row in _jsonl(path)],
+            _jsonl_all("tender_intents*.jsonl"),
         )
 
     def sensitive_then_scope(self) -> list[str]:

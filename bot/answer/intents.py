@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.answer.fitted import FittedModels
+from bot.answer.tenders import DEADLINE, LISTING, OTHER
 from bot.answer.text_features import Vectorize, follow_up_features, text_features
 from retrieval.text import nfkc
 
@@ -100,10 +101,13 @@ class QuestionClassifier:
     def tender_intent(self, text: str) -> str:
         """ "deadline" (when does this tender close, is it still open), "listing" (which
         tenders are open) or "other": what the tender desk may answer from metadata."""
-        probabilities = self._tender.probabilities(self._features(text))[0]
-        best = int(np.argmax(probabilities))
-        label = self._tender.classes[best]
-        return label if probabilities[best] >= self._tender.threshold else "other"
+        scores = self._tender.probabilities(self._features(text))[0]
+        probabilities = dict(zip(self._tender.classes, scores, strict=True))
+        # First whether it asks the tender desk at all, then which of its two questions:
+        # "is anything out for quantum sensing now?" sits between a status and a list.
+        if 1.0 - probabilities[OTHER] < self._tender.threshold:
+            return OTHER
+        return DEADLINE if probabilities[DEADLINE] >= probabilities[LISTING] else LISTING
 
     def depends_on_conversation(self, text: str, previous_question: str) -> float:
         """Probability that ``text`` only makes sense with the previous question."""

@@ -61,6 +61,7 @@ AREA_WORDS: dict[str, tuple[str, ...]] = {
 
 DEADLINE = "deadline"
 LISTING = "listing"
+OTHER = "other"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from bot.answer.answer_types import asked_types, is_contact_line, supplies
         ("機体の重量の上限は？", {"measure", "number"}),
         ("最低何分飛べればいい？", {"number"}),
         ("What is the maximum number of points?", {"number"}),
+        ("What's the page limit for the technical proposal?", {"number"}),
+        ("提案書は何時までに出せばいい？", {"date"}),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kinds: set[str]) -> None:
@@ -34,6 +36,11 @@ def test_the_kind_of_answer_a_question_asks_for(question: str, kinds: set[str]) 
 def test_a_tender_id_is_not_mistaken_for_a_date() -> None:
     assert not supplies("ATLA-2026-SEN-011 was an open bid.", frozenset({"date"}))
     assert supplies("Bids were due on 18 September 2026.", frozenset({"date"}))
+
+
+def test_a_time_of_day_answers_a_when_question() -> None:
+    assert supplies("Proposals must be in by 17:00 JST on the last day.", frozenset({"date"}))
+    assert supplies("締切日の正午12時までに提出すること。", frozenset({"date"}))
 
 
 def test_an_amount_needs_a_currency_or_scale() -> None:

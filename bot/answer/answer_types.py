@@ -18,7 +18,7 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
     "date": re.compile(
         r"^when\b|\bwhen (is|was|are|were|does|do|did|will|would|can|could|should|must|'s)\b|"
         r"\b(until|by|since|from) when\b|\bwhat (date|day|time)\b|\bdeadline\b|"
-        r"いつ|何日(まで|から|に)|何月|何年から|日程|日付|締切|締め切|期限"
+        r"いつ|何日(まで|から|に)|何月|何年から|何時|日程|日付|締切|締め切|期限"
     ),
     "amount": re.compile(
         r"\bhow much (is|are|was|were|will|would|does|do|did|can|could|money|funding|budget)\b|"
@@ -59,6 +59,7 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
     "number": re.compile(
         r"\bhow (much|many|long|far|big|large|heavy|old|fast)\b|"
         r"\bwhat (percentage|share|number)\b|\b(maximum|minimum)\b|\bat (least|most)\b|"
+        r"\b(page|word|size|upper|lower) limits?\b|\bcap(ped)?\b|"
         r"何(社|個|枚|件|人|名|日|か月|ヶ月|カ月|年|回|%|割|ページ|キロ|時間|分|機|台|点)|"
         r"最低|最大|最長|最短|上限|下限|"
         r"どのくらい|どれくらい|どの程度|何パーセント"
@@ -73,7 +74,8 @@ _DATE = re.compile(
     r"\b(19|20)\d{2}\b|\bfy\s?\d{2,4}\b|"
     r"\b(january|february|march|april|june|july|august|september|october|november|"
     r"december)\b|\bmay \d|\d may\b|"
-    r"\d+\s?月|\d+\s?日|(令和|平成|昭和)\s?(\d+|元)\s?年|年度|毎年|\b(daily|weekly|monthly|annually)\b"
+    r"\d+\s?月|\d+\s?日|(令和|平成|昭和)\s?(\d+|元)\s?年|年度|毎年|\b(daily|weekly|monthly|annually)\b|"
+    r"\b\d{1,2}:\d{2}\b|\d{1,2}\s?時"
 )
 _DURATION = re.compile(
     r"\d[\d,.]*\s?(years?|months?|weeks?|days?|hours?|minutes?)\b|"

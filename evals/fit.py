@@ -1,8 +1,8 @@
 """Fit every learned decision of the answer layer and write ``bot/answer/fitted.json``.
 
 Parameters are fitted on the training packs only (``evals/train/``: questions over the bundled
-corpus, and two more corpora each with its own questions); the few choices left (thresholds) are made
-on the development packs (``evals/questions/``: the bundled corpus's development set, and a
+corpus, and two more corpora each with its own questions); the few choices left (thresholds)
+are made on the development packs (``evals/questions/``: the bundled corpus's development set, and a
 third corpus with its own). Every pack is searched in an index of its own corpus, so no
 decision learns one corpus's wording. The validation pack (``evals/validation/``) is never
 read here.

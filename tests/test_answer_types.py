@@ -26,7 +26,8 @@ from bot.answer.answer_types import asked_types, is_contact_line, supplies
         ("最低何分飛べればいい？", {"number"}),
         ("What is the maximum number of points?", {"number"}),
         ("What's the page limit for the technical proposal?", {"number"}),
-        ("提案書は何時までに出せばいい？", {"date"}),
+        ("提案書は何時までに出せばいい？", {"time"}),
+        ("What time on the last day must proposals be in?", {"time"}),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kinds: set[str]) -> None:
@@ -38,9 +39,11 @@ def test_a_tender_id_is_not_mistaken_for_a_date() -> None:
     assert supplies("Bids were due on 18 September 2026.", frozenset({"date"}))
 
 
-def test_a_time_of_day_answers_a_when_question() -> None:
-    assert supplies("Proposals must be in by 17:00 JST on the last day.", frozenset({"date"}))
-    assert supplies("締切日の正午12時までに提出すること。", frozenset({"date"}))
+def test_a_time_of_day_is_not_a_date() -> None:
+    assert supplies("Proposals must be in by 17:00 JST on the last day.", frozenset({"time"}))
+    assert supplies("締切日の正午12時までに提出すること。", frozenset({"time"}))
+    assert not supplies("From 15:30 there is a clinic.", frozenset({"date"}))
+    assert not supplies("24時間体制で監視する。", frozenset({"time"}))
 
 
 def test_an_amount_needs_a_currency_or_scale() -> None:

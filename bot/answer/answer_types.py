@@ -11,15 +11,16 @@ from typing import Literal
 from retrieval.text import TENDER_ID, fold
 
 AnswerType = Literal[
-    "amount", "date", "number", "measure", "contact", "duration", "place", "form", "office"
+    "amount", "date", "time", "number", "measure", "contact", "duration", "place", "form", "office"
 ]
 
 _ASKS: dict[AnswerType, re.Pattern[str]] = {
     "date": re.compile(
         r"^when\b|\bwhen (is|was|are|were|does|do|did|will|would|can|could|should|must|'s)\b|"
-        r"\b(until|by|since|from) when\b|\bwhat (date|day|time)\b|\bdeadline\b|"
-        r"いつ|何日(まで|から|に)|何月|何年から|何時|日程|日付|締切|締め切|期限"
+        r"\b(until|by|since|from) when\b|\bwhat (date|day)\b|\bdeadline\b|"
+        r"いつ|何日(まで|から|に)|何月|何年から|日程|日付|締切|締め切|期限"
     ),
+    "time": re.compile(r"\bwhat time\b|\bwhat hour\b|何時(?!間)"),
     "amount": re.compile(
         r"\bhow much (is|are|was|were|will|would|does|do|did|can|could|money|funding|budget)\b|"
         r"\b(salary|salaries|wages?|price|cost|costs|fees?|budget(ed)?|interest rate|"
@@ -74,9 +75,9 @@ _DATE = re.compile(
     r"\b(19|20)\d{2}\b|\bfy\s?\d{2,4}\b|"
     r"\b(january|february|march|april|june|july|august|september|october|november|"
     r"december)\b|\bmay \d|\d may\b|"
-    r"\d+\s?月|\d+\s?日|(令和|平成|昭和)\s?(\d+|元)\s?年|年度|毎年|\b(daily|weekly|monthly|annually)\b|"
-    r"\b\d{1,2}:\d{2}\b|\d{1,2}\s?時"
+    r"\d+\s?月|\d+\s?日|(令和|平成|昭和)\s?(\d+|元)\s?年|年度|毎年|\b(daily|weekly|monthly|annually)\b"
 )
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\b|\d{1,2}\s?時(?!間)|\bnoon\b|正午")
 _DURATION = re.compile(
     r"\d[\d,.]*\s?(years?|months?|weeks?|days?|hours?|minutes?)\b|"
     r"\d+\s?(年間|か月|ヶ月|カ月|週間|日間|時間|分間?)|年度"
@@ -106,6 +107,7 @@ _CONTACT_LINE_CHARS = 120
 _MATCHERS: dict[AnswerType, re.Pattern[str]] = {
     "amount": _MONEY,
     "date": _DATE,
+    "time": _TIME,
     "number": _NUMBER,
     "measure": _MEASURE,
     "contact": _CONTACT,

@@ -132,7 +132,7 @@ def test_a_question_that_stands_alone_is_never_carried_without_trying_it_alone(
 def test_requests_for_internal_material_are_recognised(
     classifier: QuestionClassifier, message: str
 ) -> None:
-    assert classifier.asks_for_internal_material(message)
+    assert classifier.internal_material(message).asks
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_requests_for_internal_material_are_recognised(
 def test_questions_about_published_evaluation_rules_are_not_internal_requests(
     classifier: QuestionClassifier, message: str
 ) -> None:
-    assert not classifier.asks_for_internal_material(message)
+    assert not classifier.internal_material(message).asks
 
 
 def test_a_request_for_a_person_about_a_topic_is_a_request_for_a_person(

@@ -16,7 +16,7 @@ from bot.answer.answer_types import asked_types
 from bot.answer.citations import StreamingMarkerFilter, append_cited, tidy
 from bot.answer.extractive import Draft, ExtractiveComposer
 from bot.answer.generative import ChatGenerator, GenerationError
-from bot.answer.intents import GREETING, OFF_TOPIC, QuestionClassifier
+from bot.answer.intents import GREETING, OFF_TOPIC, InternalRequest, QuestionClassifier
 from bot.answer.language import detect_language, phrase
 from bot.answer.models import Answer, Citation, Lang, QuestionError
 from bot.answer.ranking import UnitRanker
@@ -175,11 +175,14 @@ class AnswerEngine:
         # What a startup may not see is not "unanswered" and not a matter for staff: the
         # access rules answer it, unless the message also asks for a person or shares
         # personal data.
-        expected = self._classifier.asks_for_internal_material(question)
+        internal = self._classifier.internal_material(question)
+        expected = internal.asks
         sensitive_kind = self._classifier.sensitivity(question).kind
         if expected and sensitive_kind not in _HANDED_OVER_EVEN_WHEN_REFUSED:
             sensitive_kind = None
-        declined = self._declined(question, turns, sensitive_kind is not None, unsupported)
+        declined = self._declined(
+            question, turns, sensitive_kind is not None, unsupported, internal
+        )
         if declined is not None:
             yield from self._decline(question, lang, declined, conversation.id, channel)
             return
@@ -206,14 +209,24 @@ class AnswerEngine:
         )
 
     def _declined(
-        self, question: str, turns: _Turns, sensitive: bool, unsupported: bool
+        self,
+        question: str,
+        turns: _Turns,
+        sensitive: bool,
+        unsupported: bool,
+        internal: InternalRequest,
     ) -> str | None:
         """The scope label to turn the question away with, or None to answer it. A sensitive
-        matter is never turned away, a language the scope model was not fitted on is not
-        judged by it, and neither is a follow-up that leans on the desk question before it
-        ("パネルは何枚作るの？" reads as small talk on its own)."""
+        matter is never turned away, nor a request for the desk's internal material the
+        internal model is surer of than the scope model is of its label ("show me the scoring
+        weights for Kestrel" reads as off-topic, "write me a Python function" as an injection).
+        A language the scope model was not fitted on is not judged by it, and neither is a
+        follow-up that leans on the desk question before it ("パネルは何枚作るの？" reads as
+        small talk on its own)."""
         scope = self._classifier.scope(question)
         if not scope.declined or sensitive or unsupported:
+            return None
+        if internal.asks and internal.probability > scope.probability:
             return None
         if scope.label == OFF_TOPIC and self._continues(question, turns):
             return None

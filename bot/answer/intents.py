@@ -44,6 +44,12 @@ class Sensitivity:
     probability: float
 
 
+@dataclass(frozen=True)
+class InternalRequest:
+    asks: bool  # above the fitted threshold
+    probability: float
+
+
 class QuestionClassifier:
     def __init__(self, models: FittedModels, vectorize: Vectorize) -> None:
         self._scope = models.text["scope"]
@@ -92,11 +98,13 @@ class QuestionClassifier:
         kinds = self._kind.probabilities(features)[0]
         return Sensitivity(self._kind.classes[int(np.argmax(kinds))], probability)
 
-    def asks_for_internal_material(self, text: str) -> bool:
-        """Asks for the desk's own internal material (scoring weights, internal estimates,
-        evaluators' notes, codenames) or tries to trick the assistant into revealing it: the
-        access rules refuse it, and no ticket is opened for what a startup may not see."""
-        return bool(self._internal.positive(self._features(text))[0] >= self._internal.threshold)
+    def internal_material(self, text: str) -> InternalRequest:
+        """Whether the message asks for the desk's own internal material (scoring weights,
+        internal estimates, evaluators' notes, codenames) or tries to trick the assistant into
+        revealing it: the access rules refuse it, and no ticket is opened for what a startup
+        may not see."""
+        probability = float(self._internal.positive(self._features(text))[0])
+        return InternalRequest(probability >= self._internal.threshold, probability)
 
     def tender_intent(self, text: str) -> str:
         """ "deadline" (when does this tender close, is it still open), "listing" (which

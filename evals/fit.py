@@ -1,7 +1,7 @@
 """Fit every learned decision of the answer layer and write ``bot/answer/fitted.json``.
 
 Parameters are fitted on the training packs only (``evals/train/``: questions over the bundled
-corpus, and two more corpora each with its own questions); the few choices left (thresholds)
+corpus, and three more corpora each with its own questions); the few choices left (thresholds)
 are made on the development packs (``evals/questions/``: the bundled corpus's development set, and a
 third corpus with its own). Every pack is searched in an index of its own corpus, so no
 decision learns one corpus's wording. The validation pack (``evals/validation/``) is never
@@ -100,6 +100,7 @@ TRAIN_PACKS = (
         (TRAIN / "second" / "questions.jsonl", TRAIN / "second" / "questions_more.jsonl"),
     ),
     Pack("third-training", TRAIN / "third" / "corpus", (TRAIN / "third" / "questions.jsonl",)),
+    Pack("fourth-training", TRAIN / "fourth" / "corpus", (TRAIN / "fourth" / "questions.jsonl",)),
 )
 DEV_PACKS = (
     Pack("bundled", CORPUS, (QUESTIONS / "answers_dev.jsonl",)),

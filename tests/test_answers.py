@@ -86,6 +86,13 @@ def test_a_tender_named_without_agency_and_year_is_still_found(engine: AnswerEng
     assert answer.citations[0].doc_id == "atla-2026-uas-014"
 
 
+def test_a_listing_writes_each_deadline_as_the_deadline_answer_does(engine: AnswerEngine) -> None:
+    answer = engine.ask("Which tenders are open for drones?", as_of=TODAY)
+    assert "closes 18 December 2026 (2026-12-18)" in answer.answer
+    japanese = engine.ask("ドローン関係で募集中の案件は？", as_of=TODAY)
+    assert "締切 2026年12月18日（2026-12-18）" in japanese.answer
+
+
 def test_a_listing_can_be_narrowed_to_a_time_window(engine: AnswerEngine) -> None:
     this_year = engine.ask("年内に締め切りが来る案件ってどれ？", as_of=TODAY)
     assert "ATLA-2026-UAS-014" in this_year.answer

@@ -285,9 +285,8 @@ def _listing_line(notice: Hit, marker: int, lang: Lang, as_of: dt.date) -> str:
     assert notice.deadline is not None
     ended = notice.deadline < as_of
     closes = ("締切済" if ended else "締切") if lang == "ja" else ("closed" if ended else "closes")
-    return (
-        f"- {notice.tender_id}: {notice.title} — {closes} {notice.deadline.isoformat()} [{marker}]"
-    )
+    when = _long_date(notice.deadline, lang)
+    return f"- {notice.tender_id}: {notice.title} — {closes} {when} [{marker}]"
 
 
 def _issued_by(notice: Hit, issuers: set[str]) -> bool:

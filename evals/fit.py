@@ -464,10 +464,10 @@ def fit_ranking_models(train: Asked, dev: Asked) -> dict[str, LinearModel]:
     unit = _pairwise_ranker(groups)
 
     # Answerable or not: the answerable training questions (positive) against the ones no
-    # document answers, near misses written over three corpora. Answerable questions asked
-    # again with their documents taken away were negatives too until the third corpus; with
-    # 434 real near misses they only blurred the line (third-corpus dev AUC 0.88 with them,
-    # 0.92 without).
+    # document answers, near misses written over every training corpus. Answerable questions
+    # asked again with their documents taken away were negatives too until session 6; with
+    # the real near misses of three corpora (434) they only blurred the line (third-corpus dev
+    # AUC 0.88 with them, 0.92 without).
     whole: list[Matrix] = []
     targets: list[int] = []
     for retriever, questions in train:

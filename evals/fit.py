@@ -60,6 +60,10 @@ CORPUS = REPO / "corpus"
 _ESCALATE = {"must_escalate"}
 _DECLINE = {"off_topic": "off_topic", "nonsense": "nonsense", "greeting": "greeting"}
 _INTERNAL = {"staff_probe", "injection"}
+#: Categories answered by the access rules rather than escalated.
+_NOT_ESCALATED = {"staff_probe", "prompt_injection"}
+#: The share of answerable questions the answerability threshold may escalate.
+ESCALATION_CAP = 0.06
 _NEVER_TENDER_INTENT = {
     "eligibility",
     "process",
@@ -101,6 +105,7 @@ TRAIN_PACKS = (
     ),
     Pack("third-training", TRAIN / "third" / "corpus", (TRAIN / "third" / "questions.jsonl",)),
     Pack("fourth-training", TRAIN / "fourth" / "corpus", (TRAIN / "fourth" / "questions.jsonl",)),
+    Pack("fifth-training", TRAIN / "fifth" / "corpus", (TRAIN / "fifth" / "questions.jsonl",)),
 )
 DEV_PACKS = (
     Pack("bundled", CORPUS, (QUESTIONS / "answers_dev.jsonl",)),
@@ -463,25 +468,15 @@ def fit_ranking_models(train: Asked, dev: Asked) -> dict[str, LinearModel]:
                     groups.append((features, np.asarray(unit_labels)))
     unit = _pairwise_ranker(groups)
 
-    # Answerable or not: the answerable training questions (positive) against the ones no
-    # document answers, near misses written over every training corpus. Answerable questions
-    # asked again with their documents taken away were negatives too until session 6; with
-    # the real near misses of three corpora (434) they only blurred the line (third-corpus dev
-    # AUC 0.88 with them, 0.92 without).
-    whole: list[Matrix] = []
-    targets: list[int] = []
-    for retriever, questions in train:
-        for features, label in _answerability_examples(retriever, unit, questions):
-            whole.append(features)
-            targets.append(label)
-    # Strongly regularised: the question's vector has 384 dimensions and few examples. The
-    # strength is the one that best tells the development packs' answerable questions from
-    # their unanswerable ones (mean AUC over the packs: each corpus counts once).
-    scored = _development_rows(unit, dev)
-    candidates = {
-        c: _standardised_logistic(np.vstack(whole), targets, balanced=True, c=c)
-        for c in (0.001, 0.002, 0.005, 0.02, 0.1)
-    }
+    # Answerable or not: the answerable training questions whose best units state the answer
+    # (positive) against the ones no document answers, near misses written over every
+    # training corpus. Strongly regularised: the question's vector and n-grams are most of
+    # the features and the examples are few. The strength is the one that best tells the
+    # development packs' answerable questions from their unanswerable ones (mean AUC over the
+    # packs: each corpus counts once).
+    training = _answerability_rows(unit, train)
+    scored = _answerability_rows(unit, dev)
+    candidates = {c: _answerability_model(training, c) for c in (0.001, 0.002, 0.005, 0.02, 0.1)}
     c, answerable = max(
         candidates.items(),
         key=lambda item: np.mean(
@@ -492,9 +487,19 @@ def fit_ranking_models(train: Asked, dev: Asked) -> dict[str, LinearModel]:
         ),
     )
     log.info("answerability regularisation C=%s", c)
-    model = _as_linear(answerable, features=ANSWERABLE_FEATURES)
-    threshold = choose_threshold(model, scored)
-    return {"unit": unit, "answerable": _as_linear(answerable, threshold, ANSWERABLE_FEATURES)}
+    threshold = choose_threshold(_as_linear(answerable), scored)
+    model = _as_linear(answerable, threshold, ANSWERABLE_FEATURES)
+    for name, pack in zip((p.name for p in DEV_PACKS), scored, strict=True):
+        escalate = model.positive(pack.features) < threshold
+        log.info(
+            "dev %s: %d/%d answerable escalated, %d/%d unanswerable escalated",
+            name,
+            np.sum(escalate & (pack.labels == 1)),
+            np.sum(pack.labels == 1),
+            np.sum(escalate & (pack.labels == 0)),
+            np.sum(pack.labels == 0),
+        )
+    return {"unit": unit, "answerable": model}
 
 
 def _pairwise_ranker(
@@ -533,41 +538,29 @@ def _pairwise_ranker(
     )
 
 
-def _answerability_examples(
-    retriever: Retriever, unit: LinearModel, questions: list[Question]
-) -> Iterator[tuple[Matrix, int]]:
-    for question in questions:
-        if question.category in _DECLINE or question.category in _ESCALATE:
-            continue
-        if _answerable(question):
-            # A positive only when the ranking's best units do state the answer.
-            features, answered = _whole(retriever, unit, question)
-            if answered:
-                yield features, 1
-        elif not question.expected_sources:
-            yield _whole(retriever, unit, question)[0], 0
-
-
 @dataclass(frozen=True)
-class _DevRows:
-    """One development pack's startup questions that are either answerable or that no
-    document answers: the answerability features, the label, and whether the ranking's best
-    units state the answer (escalating a question whose answer was never found costs
-    nothing)."""
+class _AnswerabilityRows:
+    """One pack's startup questions that are either answerable or that no document answers:
+    the answerability features, the label, and whether the ranking's best units state the
+    answer (an answerable question whose answer was never found teaches nothing)."""
 
     features: Matrix
     labels: npt.NDArray[np.int64]
     stated: npt.NDArray[np.bool_]
 
+    def training(self) -> tuple[Matrix, npt.NDArray[np.int64]]:
+        keep = (self.labels == 0) | self.stated
+        return self.features[keep], self.labels[keep]
 
-def _development_rows(unit: LinearModel, dev: Asked) -> list[_DevRows]:
-    packs = []
-    for retriever, questions in dev:
+
+def _answerability_rows(unit: LinearModel, packs: Asked) -> list[_AnswerabilityRows]:
+    rows_per_pack = []
+    for retriever, questions in packs:
         rows, labels, stated = [], [], []
         for question in questions:
             if question.audience != "startup" or question.category in _ESCALATE:
                 continue
-            if question.category in ("staff_probe", "prompt_injection"):
+            if question.category in _DECLINE or question.category in _NOT_ESCALATED:
                 continue
             if _answerable(question):
                 label = 1
@@ -579,15 +572,24 @@ def _development_rows(unit: LinearModel, dev: Asked) -> list[_DevRows]:
             rows.append(features)
             labels.append(label)
             stated.append(answered)
-        packs.append(_DevRows(np.vstack(rows), np.asarray(labels), np.asarray(stated)))
-    return packs
+        rows_per_pack.append(
+            _AnswerabilityRows(np.vstack(rows), np.asarray(labels), np.asarray(stated))
+        )
+    return rows_per_pack
 
 
-def choose_threshold(answerable: LinearModel, scored: list[_DevRows]) -> float:
+def _answerability_model(packs: Sequence[_AnswerabilityRows], c: float) -> LogisticRegression:
+    features, labels = zip(*(pack.training() for pack in packs), strict=True)
+    return _standardised_logistic(
+        np.vstack(features), list(np.concatenate(labels)), balanced=True, c=c
+    )
+
+
+def choose_threshold(answerable: LinearModel, scored: Sequence[_AnswerabilityRows]) -> float:
     """The threshold with the fewest questions lost on the development packs: answerable ones
     escalated although the best units state the answer, plus unanswerable ones answered (each
-    question counts once, as "passed" counts it), with at most 6 % of all answerable questions
-    escalated."""
+    question counts once, as "passed" counts it), with at most ``ESCALATION_CAP`` of all
+    answerable questions escalated."""
     scores = np.concatenate([answerable.positive(pack.features) for pack in scored])
     labels = np.concatenate([pack.labels for pack in scored])
     stated = np.concatenate([pack.stated for pack in scored])
@@ -598,7 +600,7 @@ def choose_threshold(answerable: LinearModel, scored: list[_DevRows]) -> float:
         escalated = int(np.sum(positives < threshold))
         lost = int(np.sum(found < threshold))
         answered = int(np.sum(negatives >= threshold))
-        within = escalated <= 0.06 * len(positives)
+        within = escalated <= ESCALATION_CAP * len(positives)
         cost = lost + answered if within else float("inf")
         if cost < best_cost:
             best, best_cost = float(threshold), cost

@@ -60,8 +60,6 @@ CORPUS = REPO / "corpus"
 _ESCALATE = {"must_escalate"}
 _DECLINE = {"off_topic": "off_topic", "nonsense": "nonsense", "greeting": "greeting"}
 _INTERNAL = {"staff_probe", "injection"}
-#: Categories answered by the access rules rather than escalated.
-_NOT_ESCALATED = {"staff_probe", "prompt_injection"}
 #: The share of answerable questions the answerability threshold may escalate.
 ESCALATION_CAP = 0.06
 _NEVER_TENDER_INTENT = {
@@ -559,8 +557,6 @@ def _answerability_rows(unit: LinearModel, packs: Asked) -> list[_AnswerabilityR
         rows, labels, stated = [], [], []
         for question in questions:
             if question.audience != "startup" or question.category in _ESCALATE:
-                continue
-            if question.category in _DECLINE or question.category in _NOT_ESCALATED:
                 continue
             if _answerable(question):
                 label = 1

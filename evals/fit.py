@@ -485,7 +485,7 @@ def fit_ranking_models(train: Asked, dev: Asked) -> dict[str, LinearModel]:
         ),
     )
     log.info("answerability regularisation C=%s", c)
-    threshold = choose_threshold(_as_linear(answerable), scored)
+    threshold = choose_threshold(_held_out_scores(training, c))
     model = _as_linear(answerable, threshold, ANSWERABLE_FEATURES)
     for name, pack in zip((p.name for p in DEV_PACKS), scored, strict=True):
         escalate = model.positive(pack.features) < threshold
@@ -581,32 +581,38 @@ def _answerability_model(packs: Sequence[_AnswerabilityRows], c: float) -> Logis
     )
 
 
-def choose_threshold(answerable: LinearModel, scored: Sequence[_AnswerabilityRows]) -> float:
-    """The threshold with the fewest questions lost on the development packs: answerable ones
-    escalated although the best units state the answer, plus unanswerable ones answered (each
-    question counts once, as "passed" counts it), with at most ``ESCALATION_CAP`` of all
-    answerable questions escalated."""
-    scores = np.concatenate([answerable.positive(pack.features) for pack in scored])
-    labels = np.concatenate([pack.labels for pack in scored])
-    stated = np.concatenate([pack.stated for pack in scored])
-    positives, negatives = scores[labels == 1], scores[labels == 0]
-    found = scores[(labels == 1) & stated]
-    best, best_cost = 0.5, float("inf")
-    for threshold in np.arange(0.05, 0.95, 0.01):
-        escalated = int(np.sum(positives < threshold))
-        lost = int(np.sum(found < threshold))
-        answered = int(np.sum(negatives >= threshold))
-        within = escalated <= ESCALATION_CAP * len(positives)
-        cost = lost + answered if within else float("inf")
-        if cost < best_cost:
-            best, best_cost = float(threshold), cost
+def _held_out_scores(
+    packs: Sequence[_AnswerabilityRows], c: float
+) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]]:
+    """Each training corpus scored by a model fitted on the others: how the answerability
+    model scores questions over a corpus it never saw, which is where it is used."""
+    scored = []
+    for i, pack in enumerate(packs):
+        model = _answerability_model([p for j, p in enumerate(packs) if j != i], c)
+        scored.append((model.predict_proba(pack.features)[:, 1], pack.labels))
+    return scored
+
+
+def choose_threshold(
+    scored: Sequence[tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]],
+) -> float:
+    """The threshold that escalates as many unanswerable questions as it can while escalating
+    at most ``ESCALATION_CAP`` of the answerable ones, on held-out-corpus scores (over 500
+    unanswerable questions). Placed on the development packs' 37 instead, by the fewest
+    questions lost, it moved from 0.36 to 0.21 between two refits of equal AUC."""
+    scores = np.concatenate([s for s, _ in scored])
+    labels = np.concatenate([y for _, y in scored])
+    threshold = float(np.quantile(scores[labels == 1], ESCALATION_CAP))
     log.info(
-        "answerability threshold %.2f on %d answerable / %d unanswerable dev questions",
-        best,
-        len(positives),
-        len(negatives),
+        "answerability threshold %.2f: held out, %.3f of %d answerable and %.3f of %d "
+        "unanswerable questions escalated",
+        threshold,
+        np.mean(scores[labels == 1] < threshold),
+        np.sum(labels == 1),
+        np.mean(scores[labels == 0] < threshold),
+        np.sum(labels == 0),
     )
-    return best
+    return threshold
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from retrieval.text import ENDS_WIDE
 
 UnitKind = Literal["paragraph", "list", "item", "row", "fields"]
 #: Stored with the index: a change in how units are cut re-indexes every document.
-UNITS_VERSION = 3
+UNITS_VERSION = 4
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`|^\s*>\s*")
@@ -46,6 +46,7 @@ class Unit:
     anchor: str
     kind: UnitKind
     text: str
+    title: str = ""
 
     @property
     def unit_id(self) -> str:
@@ -53,9 +54,11 @@ class Unit:
 
     @property
     def search_text(self) -> str:
-        """A unit is embedded with its section heading: "Hearings: late March" means little
-        without "Schedule"."""
-        return f"{self.section}\n{self.text}" if self.section else self.text
+        """A unit is embedded with its document's title and section path, as a chunk is:
+        "Hearings: late March" means little without "Schedule", and a requirement summary's
+        schedule reads like its tender notice's without the title."""
+        heading = " > ".join(part for part in (self.title, self.section) if part)
+        return f"{heading}\n{self.text}" if heading else self.text
 
 
 def document_units(document: SourceDocument) -> list[Unit]:
@@ -66,7 +69,15 @@ def document_units(document: SourceDocument) -> list[Unit]:
         section_path = " > ".join(section.path)
         for kind, text in split_units(section.text, language):
             units.append(
-                Unit(document.meta.id, len(units), section_path, section.anchor, kind, text)
+                Unit(
+                    document.meta.id,
+                    len(units),
+                    section_path,
+                    section.anchor,
+                    kind,
+                    text,
+                    document.meta.title,
+                )
             )
     return units
 

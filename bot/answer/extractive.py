@@ -54,7 +54,7 @@ class ExtractiveComposer:
         self,
         max_units: int = 3,
         max_sections: int = 2,
-        ratio: float = 0.4,
+        ratio: float = 0.25,
         passages: int = 8,
         other_document: float = 0.5,
         complement: float = 0.4,

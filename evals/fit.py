@@ -60,8 +60,10 @@ CORPUS = REPO / "corpus"
 _ESCALATE = {"must_escalate"}
 _DECLINE = {"off_topic": "off_topic", "nonsense": "nonsense", "greeting": "greeting"}
 _INTERNAL = {"staff_probe", "injection"}
-#: The share of answerable questions the answerability threshold may escalate.
-ESCALATION_CAP = 0.06
+#: The share of answerable questions the answerability threshold may escalate, on held-out
+#: corpora. The packs escalate a point more than the held-out corpora do (6.1 % held out,
+#: 6.9 % on both development packs), and the target is 8 %.
+ESCALATION_CAP = 0.05
 _NEVER_TENDER_INTENT = {
     "eligibility",
     "process",

@@ -36,6 +36,7 @@ from bot.answer.engine import NEAREST_UNITS
 from bot.answer.fitted import FITTED_FILE, FORMAT_VERSION, LinearModel
 from bot.answer.ranking import (
     ANSWERABLE_FEATURES,
+    SURFACE_WIDTH,
     UNIT_FEATURES,
     answerable_features,
     unit_features,
@@ -175,13 +176,17 @@ def _as_linear(
 
 
 def _standardised_logistic(
-    x: Matrix, y: Sequence[int], balanced: bool = False, c: float = 1.0
+    x: Matrix, y: Sequence[int], balanced: bool = False, c: float = 1.0, keep: int = 0
 ) -> LogisticRegression:
     """Logistic regression on standardised features, with the scaling folded back into the
     weights: a few dense features on very different scales (a similarity spread over 0.1, a
-    count over 10) each get a fair share of the regularisation."""
+    count over 10) each get a fair share of the regularisation. The last ``keep`` columns
+    stay as they are: standardising a hashed n-gram seen in three questions would blow it up
+    to the weight of a similarity."""
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
+    if keep:
+        mean[-keep:], scale[-keep:] = 0.0, 1.0
     model = LogisticRegression(
         max_iter=4000, C=c, class_weight="balanced" if balanced else None
     ).fit((x - mean) / scale, list(y))
@@ -579,7 +584,7 @@ def _answerability_rows(unit: LinearModel, packs: Asked) -> list[_AnswerabilityR
 def _answerability_model(packs: Sequence[_AnswerabilityRows], c: float) -> LogisticRegression:
     features, labels = zip(*(pack.training() for pack in packs), strict=True)
     return _standardised_logistic(
-        np.vstack(features), list(np.concatenate(labels)), balanced=True, c=c
+        np.vstack(features), list(np.concatenate(labels)), balanced=True, c=c, keep=SURFACE_WIDTH
     )
 
 

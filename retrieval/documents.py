@@ -83,6 +83,14 @@ class SourceDocument:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def with_heading(title: str, section: str, text: str) -> str:
+    """A passage as it is embedded and indexed: its document's title and section path give a
+    bare paragraph ("Hearings: late March") the context both rankers need, and tell a
+    requirement summary's schedule from its tender notice's."""
+    heading = " > ".join(part for part in (title, section) if part)
+    return f"{heading}\n{text}" if heading else text
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A token-bounded piece of one section, with everything needed to cite it."""
@@ -98,9 +106,7 @@ class Chunk:
 
     @property
     def search_text(self) -> str:
-        """Title and section path give a bare paragraph the context both rankers need."""
-        heading = self.meta.title if not self.section else f"{self.meta.title} > {self.section}"
-        return f"{heading}\n{self.text}"
+        return with_heading(self.meta.title, self.section, self.text)
 
     def flat_metadata(self) -> dict[str, str | int | float | bool | list[str]]:
         """Metadata in the flat form Chroma stores and filters on (dates as YYYYMMDD ints)."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from retrieval.ingestion.units import split_units
+from pathlib import Path
+
+from retrieval.ingestion.loaders import load_document
+from retrieval.ingestion.units import document_units, split_units
+from tests.conftest import write_doc
 
 
 def test_a_list_keeps_its_lead_in() -> None:
@@ -53,3 +57,12 @@ def test_act_no_is_not_a_sentence_end() -> None:
 def test_a_plain_text_heading_introduces_the_paragraph_after_it() -> None:
     units = split_units("How to register\n\nSend the form to the desk by 8 January 2027.")
     assert units == [("paragraph", "How to register\nSend the form to the desk by 8 January 2027.")]
+
+
+def test_a_unit_is_embedded_with_its_documents_title_and_section(tmp_path: Path) -> None:
+    document = load_document(
+        write_doc(tmp_path, "rq-uas", "## Schedule\nHearings: late March", title="UAS requirements")
+    )
+    (unit,) = document_units(document)
+    assert unit.text == "Hearings: late March"
+    assert unit.search_text == "UAS requirements > Schedule\nHearings: late March"

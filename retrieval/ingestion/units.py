@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from retrieval.documents import SourceDocument
+from retrieval.documents import SourceDocument, with_heading
 from retrieval.ingestion.chunking import split_sections
 from retrieval.text import ENDS_WIDE
 
@@ -46,7 +46,7 @@ class Unit:
     anchor: str
     kind: UnitKind
     text: str
-    title: str = ""
+    title: str
 
     @property
     def unit_id(self) -> str:
@@ -54,11 +54,7 @@ class Unit:
 
     @property
     def search_text(self) -> str:
-        """A unit is embedded with its document's title and section path, as a chunk is:
-        "Hearings: late March" means little without "Schedule", and a requirement summary's
-        schedule reads like its tender notice's without the title."""
-        heading = " > ".join(part for part in (self.title, self.section) if part)
-        return f"{heading}\n{self.text}" if heading else self.text
+        return with_heading(self.title, self.section, self.text)
 
 
 def document_units(document: SourceDocument) -> list[Unit]:

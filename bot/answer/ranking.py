@@ -152,7 +152,7 @@ def answerable_features(
     question it is ("who won…?", 「駐車場は？」 are rarely in guidance): its vector and its
     surface n-grams, last. The n-grams carry to corpora the model never saw (held-out-corpus
     AUC 0.837 → 0.851, and 0.883 with the n-grams weighted rather than standardised)."""
-    question_vector = np.hstack(
+    question_kind = np.hstack(
         [np.asarray(vector, dtype=np.float64).reshape(1, -1), SURFACE_WEIGHT * surface([question])]
     )
     query_list = sorted(set(tokenize(question)))
@@ -160,7 +160,7 @@ def answerable_features(
     if len(scores) == 0:
         missing = max(weights, default=0.0)
         row = [0.0] * 9 + [missing, 0.0, 0.0, float(bool(kinds)), float(lang == "ja")]
-        return np.hstack([np.array([row], dtype=np.float64), question_vector])
+        return np.hstack([np.array([row], dtype=np.float64), question_kind])
     order = np.argsort(-scores)
     best = order[0]
     top = order[:3]
@@ -188,7 +188,7 @@ def answerable_features(
         ],
         dtype=np.float64,
     )
-    return np.hstack([whole, question_vector])
+    return np.hstack([whole, question_kind])
 
 
 class UnitRanker:

@@ -46,3 +46,19 @@ def casefold(text: str) -> str:
 
 def has_japanese(text: str) -> bool:
     return JAPANESE.search(text) is not None
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9「(\"'])")
+_ABBREVIATION = re.compile(r"\b(No|Nos|Art|Arts|para|approx|e\.g|i\.e|cf|vs|Fig|pp?|Inc|Ltd|Co)\.$")
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences in either language; an abbreviation's full stop ("No. 27") does not end one."""
+    pieces: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        piece = piece.strip()
+        if pieces and _ABBREVIATION.search(pieces[-1]):
+            pieces[-1] += " " + piece
+        elif piece:
+            pieces.append(piece)
+    return pieces

@@ -186,8 +186,9 @@ class AnswerEngine:
         if declined is not None:
             yield from self._decline(question, lang, declined, conversation.id, channel)
             return
-        query, hits, draft, metadata = self._answer_draft(question, turns, lang, audience, as_of)
-        grounding = self._grounding(question, hits, draft, metadata, as_of)
+        asked = self._classifier.public_part(question) if expected else question
+        query, hits, draft, metadata = self._answer_draft(asked, turns, lang, audience, as_of)
+        grounding = self._grounding(asked, hits, draft, metadata, as_of)
         context = _Context(
             question, lang, unsupported, conversation.id, query, hits, audience, channel, reply_to
         )

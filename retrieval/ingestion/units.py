@@ -13,7 +13,7 @@ from typing import Literal
 
 from retrieval.documents import SourceDocument, with_heading
 from retrieval.ingestion.chunking import split_sections
-from retrieval.text import ENDS_WIDE
+from retrieval.text import ENDS_WIDE, sentences
 
 UnitKind = Literal["paragraph", "list", "item", "row", "fields"]
 #: Stored with the index: a change in how units are cut re-indexes every document.
@@ -22,8 +22,6 @@ UNITS_VERSION = 4
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`|^\s*>\s*")
 _LABELLED = re.compile(r"^[^:：|]{1,40}[:：]\s*\S")
-_SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9「(\"'])")
-_ABBREVIATION = re.compile(r"\b(No|Nos|Art|Arts|para|approx|e\.g|i\.e|cf|vs|Fig|pp?|Inc|Ltd|Co)\.$")
 _SENTENCE_FINAL = re.compile(r"[.。!?！？:：;；)）」』\]]$")
 _LEAD_IN = re.compile(
     r"([:：]|次のとおり(です)?[。.]?|以下のとおり(です)?[。.]?|the following[.:]?)$"
@@ -169,23 +167,12 @@ def _join_lines(lines: list[str]) -> str:
     return text
 
 
-def _sentences(paragraph: str) -> list[str]:
-    pieces: list[str] = []
-    for piece in _SENTENCE_END.split(paragraph):
-        piece = piece.strip()
-        if pieces and _ABBREVIATION.search(pieces[-1]):
-            pieces[-1] += " " + piece
-        elif piece:
-            pieces.append(piece)
-    return pieces
-
-
 def _cut(paragraph: str, limit: int) -> list[str]:
     """A paragraph as one unit, or, when it is long, runs of whole sentences."""
     if len(paragraph) <= limit:
         return [paragraph]
     pieces: list[str] = []
-    for sentence in _sentences(paragraph):
+    for sentence in sentences(paragraph):
         if pieces and len(pieces[-1]) + len(sentence) < limit:
             pieces[-1] = _join(pieces[-1], sentence)
         else:

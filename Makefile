@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .PHONY: run test lint typecheck pytest test-fast ingest bench bench-chat eval eval-validation \
-	eval-retrieval fit bench-answer bench-load lock clean
+	eval-retrieval fit lexicon bench-answer bench-load lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,12 @@ eval-validation: $(VENV)/.installed
 ## write bot/answer/fitted.json, stamped with the hash of the data it was fitted on
 fit: $(VENV)/.installed
 	$(BIN)/dualuse eval fit
+
+## lexicon: rewrite bot/answer/data/ja_en.tsv.gz, the Japanese-English word list the ranking
+## matches across languages with, from JMdict (installs the 300 MB jamdict-data first)
+lexicon: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[lexicon]"
+	$(BIN)/python -m evals.lexicon
 
 ## eval-retrieval: hybrid vs dense-only vs BM25-only on the development set
 eval-retrieval: $(VENV)/.installed

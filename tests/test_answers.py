@@ -126,6 +126,14 @@ def test_a_follow_up_is_resolved_against_the_conversation(engine: AnswerEngine) 
     assert "2027年1月29日" in japanese.answer
 
 
+def test_a_follow_up_is_answered_from_the_documents_of_its_topic(engine: AnswerEngine) -> None:
+    first = engine.ask("Tell me about tender ATLA-2026-SAT-003", as_of=TODAY)
+    follow = engine.ask(
+        "And what exactly does the agency seek?", first.conversation_id, as_of=TODAY
+    )
+    assert {c.doc_id for c in follow.citations} == {"atla-2026-sat-003"}
+
+
 def test_asking_for_a_person_escalates_with_the_whole_context(
     engine: AnswerEngine, store: Store
 ) -> None:

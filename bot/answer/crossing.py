@@ -43,13 +43,21 @@ def is_content(part_of_speech: str) -> bool:
     return tags[0] in _CONTENT and not _BOUND.intersection(tags[1:])
 
 
-@lru_cache(maxsize=20000)
-def english_side(text: str) -> frozenset[str]:
-    """The text's English word stems: its own English words, and the glosses of its
-    Japanese content words."""
-    tokens = {t for t in tokenize(text) if not has_japanese(t)}
+@lru_cache(maxsize=4096)
+def english_words(text: str) -> tuple[frozenset[str], ...]:
+    """The text word by word in English: each English word as itself, each Japanese content
+    word as the set of its glosses (any one of which states it)."""
+    words = [frozenset({t}) for t in tokenize(text) if not has_japanese(t)]
     for run in JAPANESE_RUN.findall(text):
         for word in _tokenizer().tokenize(run):
             if isinstance(word, Token) and is_content(word.part_of_speech):
-                tokens |= _glosses(word.base_form)
-    return frozenset(tokens)
+                glosses = _glosses(word.base_form)
+                if glosses:
+                    words.append(glosses)
+    return tuple(words)
+
+
+@lru_cache(maxsize=20000)
+def english_side(text: str) -> frozenset[str]:
+    """Every English word stem the text states, in either language."""
+    return frozenset().union(*english_words(text))

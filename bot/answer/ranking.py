@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.answer.answer_types import AnswerType, is_contact_line, supplies
-from bot.answer.crossing import english_side
+from bot.answer.crossing import english_side, english_words
 from bot.answer.fitted import LinearModel
 from bot.answer.text_features import surface
 from retrieval.index.lexical import tokenize
@@ -109,9 +109,7 @@ def unit_features(
     lexical = np.array([m.lexical for m in matches])
     top_lexical = lexical.max()
     query_tokens = set(query_list)
-    english = sorted(english_side(question)) if lang == "ja" else query_list
-    english_weights = dict(zip(english, rarity(english), strict=True))
-    english_total = sum(english_weights.values())
+    words = _weighted_words(question, rarity)
     rows = []
     for i, match in enumerate(matches):
         other_language = match.language != lang
@@ -124,7 +122,7 @@ def unit_features(
                 similarity[i] - match.typical,
                 # Across languages no word is shared: closeness is all there is to go by.
                 (similarity[i] - similarity.max()) if other_language else 0.0,
-                _crossing(match, lang, english_weights, english_total) if other_language else 0.0,
+                _crossing(match, words) if other_language else 0.0,
                 np.log1p(lexical[i]),
                 lexical[i] / top_lexical if top_lexical > 0 else 0.0,
                 len(query_tokens & unit_tokens) / len(query_tokens) if query_tokens else 0.0,
@@ -145,12 +143,27 @@ def unit_features(
     return np.asarray(rows, dtype=np.float64)
 
 
-def _crossing(match: UnitMatch, lang: str, weights: dict[str, float], total: float) -> float:
+def _weighted_words(question: str, rarity: Rarity) -> list[tuple[frozenset[str], float]]:
+    """The question's words in English, each weighted by its rarest gloss the documents use
+    (a gloss no document uses, "roan" for ローン, carries no weight: it can match nothing)."""
+    words = english_words(question)
+    glosses = sorted(set().union(*words))
+    weight = dict(zip(glosses, rarity(glosses), strict=True))
+    weighted = [(w, max((weight[g] for g in w if weight[g] < 1.0), default=0.0)) for w in words]
+    return [(w, x) for w, x in weighted if x > 0]
+
+
+def _crossing(match: UnitMatch, words: list[tuple[frozenset[str], float]]) -> float:
     """How much of the question, read in English, an other-language unit states."""
+    total = sum(x for _, x in words)
     if total <= 0:
         return 0.0
-    unit = english_side(match.unit.text) if lang != "ja" else set(match.unit.tokens)
-    return sum(w for t, w in weights.items() if t in unit) / total
+    unit = (
+        english_side(f"{match.unit.section}\n{match.unit.text}")
+        if match.language == "ja"
+        else set(match.unit.tokens)
+    )
+    return sum(x for w, x in words if w & unit) / total
 
 
 def answerable_features(

@@ -92,7 +92,7 @@ eval-validation: $(VENV)/.installed
 fit: $(VENV)/.installed
 	$(BIN)/dualuse eval fit
 
-## lexicon: rewrite bot/answer/data/ja_en.tsv.gz, the Japanese-English word list the ranking
+## lexicon: rewrite retrieval/data/ja_en.tsv.gz, the Japanese-English word list the ranking
 ## matches across languages with, from JMdict (installs the 300 MB jamdict-data first)
 lexicon: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[lexicon]"

@@ -1,5 +1,5 @@
 """Build the Japanese-English word list that lets a question in one language be matched word
-for word against a passage in the other (``bot/answer/data/ja_en.tsv.gz``).
+for word against a passage in the other (``retrieval/data/ja_en.tsv.gz``).
 
 It is drawn from JMdict (the Electronic Dictionary Research and Development Group's
 Japanese-English dictionary, CC BY-SA 4.0), as packaged on PyPI by ``jamdict-data``. That
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from janome import sysdic
 
-from bot.answer.crossing import LEXICON, is_content
+from retrieval.crossing import LEXICON, is_content
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ import bm25s
 import numpy as np
 import numpy.typing as npt
 
+from retrieval.crossing import english_side
 from retrieval.documents import date_to_int, int_to_date
 from retrieval.errors import DocumentNotFoundError, IndexNotBuiltError
 from retrieval.filters import Audience, Scope, SearchFilters
@@ -135,6 +136,7 @@ class Retriever:
         self._units_by_section: dict[tuple[str, str], list[int]] = {}
         self._unit_vectors = np.zeros((0, 0), dtype=np.float32)
         self._unit_bm25: bm25s.BM25 | None = None
+        self._english_bm25: bm25s.BM25 | None = None
         self._query_vectors: dict[str, Vectors] = {}
         self._token_frequency: Counter[str] = Counter()
         self._public_units = 1
@@ -247,10 +249,21 @@ class Retriever:
         self._unit_vectors = (
             np.vstack([u.vector for u in units]) if units else np.zeros((0, 0), np.float32)
         )
-        self._unit_bm25 = None
+        self._unit_bm25 = self._english_bm25 = None
         if units:
             self._unit_bm25 = bm25s.BM25()
             self._unit_bm25.index([u.tokens or [""] for u in units], show_progress=False)
+            # Every unit in English words too, so a question finds the units of the other
+            # language by what they say, not only by an embedding kept flat across languages.
+            language = {c.doc_id: c.meta["language"] for c in self._chunks.values()}
+            english = [
+                sorted(english_side(f"{u.section}\n{u.text}"))
+                if language.get(u.doc_id) == "ja"
+                else u.tokens
+                for u in units
+            ]
+            self._english_bm25 = bm25s.BM25()
+            self._english_bm25.index([t or [""] for t in english], show_progress=False)
 
     def rarity(self, tokens: Iterable[str]) -> list[float]:
         """How rare each token is in the public documents' units: inverse document frequency
@@ -316,10 +329,12 @@ class Retriever:
             [self._doc_language.get(u.doc_id) != asked_in for u in self._units]
         )
         allowed = np.array([u.doc_id in admitted for u in self._units])
+        crossing = self._crossing_scores(query, asked_in)
         extra_hits = list(hits)
         for order, limit in (
             (np.argsort(-closeness), nearest),
             (np.argsort(-lexical), nearest // 2),
+            (np.argsort(-crossing), nearest // 2),
         ):
             candidates = [int(i) for i in order if allowed[i]][:limit]
             for index in candidates:
@@ -348,6 +363,15 @@ class Retriever:
             if fold(self._units[index].text).strip() not in self._boilerplate
         ]
         return matches, extra_hits
+
+    def _crossing_scores(self, query: str, asked_in: str) -> npt.NDArray[np.float64]:
+        """BM25 of the question's English words within the units of the other language."""
+        words = sorted(english_side(query))
+        if self._english_bm25 is None or not words:
+            return np.zeros(len(self._units))
+        scores = np.asarray(self._english_bm25.get_scores(words), dtype=np.float64)
+        other = np.array([self._doc_language.get(u.doc_id) != asked_in for u in self._units])
+        return np.where(other, scores, 0.0)
 
     def _admitted_docs(self, audience: Audience, as_of: dt.date) -> frozenset[str]:
         scope = self._scope(SearchFilters(), audience, as_of)

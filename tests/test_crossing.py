@@ -3,7 +3,7 @@ matched word for word against a passage in the other."""
 
 from __future__ import annotations
 
-from bot.answer.crossing import english_side, english_words
+from retrieval.crossing import english_side, english_words
 from retrieval.index.lexical import tokenize
 
 

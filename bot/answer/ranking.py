@@ -18,9 +18,9 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.answer.answer_types import AnswerType, is_contact_line, supplies
-from bot.answer.crossing import english_side, english_words
 from bot.answer.fitted import LinearModel
 from bot.answer.text_features import surface
+from retrieval.crossing import english_side, english_words
 from retrieval.index.lexical import tokenize
 from retrieval.search import UnitMatch
 

@@ -153,16 +153,18 @@ def _weighted_words(question: str, rarity: Rarity) -> list[tuple[frozenset[str],
     return [(w, x) for w, x in weighted if x > 0]
 
 
+def _english_reading(match: UnitMatch) -> frozenset[str]:
+    if match.language == "ja":
+        return english_side(f"{match.unit.section}\n{match.unit.text}")
+    return frozenset(match.unit.tokens)
+
+
 def _crossing(match: UnitMatch, words: list[tuple[frozenset[str], float]]) -> float:
     """How much of the question, read in English, an other-language unit states."""
     total = sum(x for _, x in words)
     if total <= 0:
         return 0.0
-    unit = (
-        english_side(f"{match.unit.section}\n{match.unit.text}")
-        if match.language == "ja"
-        else set(match.unit.tokens)
-    )
+    unit = _english_reading(match)
     return sum(x for w, x in words if w & unit) / total
 
 
@@ -195,6 +197,11 @@ def answerable_features(
     column = {name: i for i, name in enumerate(UNIT_FEATURES)}
     seen = {t for i in top for t in matches[i].unit.tokens}
     missing = max((w for t, w in zip(query_list, weights, strict=True) if t not in seen), default=0)
+    if lang == "ja":
+        # Read in English, a word the best units state in English is not missing.
+        stated = seen.union(*(_english_reading(matches[i]) for i in top))
+        words = _weighted_words(question, rarity)
+        missing = min(missing, max((x for w, x in words if not w & stated), default=0))
     whole = np.array(
         [
             [

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from bot.answer.fitted import FittedModels
 from bot.answer.tenders import DEADLINE, LISTING, OTHER
 from bot.answer.text_features import Vectorize, follow_up_features, text_features
-from retrieval.text import nfkc, sentences
+from retrieval.text import HYPHENATED_ID, fold, nfkc, sentences
 
 IN_SCOPE = "in_scope"
 OFF_TOPIC = "off_topic"
@@ -26,8 +26,6 @@ _PERSONAL_NUMBERS = re.compile(
     r"(?<![A-Z0-9])[A-Z]{2}\d{7}(?![A-Z0-9])"  # Japanese passport number
 )
 _WITH_DIGITS = re.compile(r"\d")
-#: A tender or document identifier as people write it ("AI-009", "ATLA-2026-UAS-014").
-_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![A-Za-z0-9])")
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,13 @@ class QuestionClassifier:
             return text
         # A dropped sentence's identifiers still name the topic ("AI-009's internal
         # estimate, and its public ceiling?").
-        named = [m.group() for s, a in zip(parts, asks, strict=True) if a for m in _ID.finditer(s)]
+        named = [
+            m.group()
+            for s, a in zip(parts, asks, strict=True)
+            if a
+            for m in HYPHENATED_ID.finditer(fold(s))
+            if _WITH_DIGITS.search(m.group())  # "AI-009", not "staff-only"
+        ]
         return " ".join([s for s, a in zip(parts, asks, strict=True) if not a] + named)
 
     def tender_intent(self, text: str) -> str:

@@ -136,6 +136,7 @@ class Retriever:
         self._units_by_section: dict[tuple[str, str], list[int]] = {}
         self._unit_vectors = np.zeros((0, 0), dtype=np.float32)
         self._unit_bm25: bm25s.BM25 | None = None
+        self._unit_languages: npt.NDArray[np.str_] = np.array([], dtype=str)
         self._english_bm25: bm25s.BM25 | None = None
         self._query_vectors: dict[str, Vectors] = {}
         self._token_frequency: Counter[str] = Counter()
@@ -249,18 +250,17 @@ class Retriever:
         self._unit_vectors = (
             np.vstack([u.vector for u in units]) if units else np.zeros((0, 0), np.float32)
         )
+        language = {c.doc_id: c.meta["language"] for c in self._chunks.values()}
+        self._unit_languages = np.array([language.get(u.doc_id, "en") for u in units])
         self._unit_bm25 = self._english_bm25 = None
         if units:
             self._unit_bm25 = bm25s.BM25()
             self._unit_bm25.index([u.tokens or [""] for u in units], show_progress=False)
             # Every unit in English words too, so a question finds the units of the other
             # language by what they say, not only by an embedding kept flat across languages.
-            language = {c.doc_id: c.meta["language"] for c in self._chunks.values()}
             english = [
-                sorted(english_side(f"{u.section}\n{u.text}"))
-                if language.get(u.doc_id) == "ja"
-                else u.tokens
-                for u in units
+                sorted(english_side(f"{u.section}\n{u.text}")) if lang == "ja" else u.tokens
+                for u, lang in zip(units, self._unit_languages, strict=True)
             ]
             self._english_bm25 = bm25s.BM25()
             self._english_bm25.index([t or [""] for t in english], show_progress=False)
@@ -325,11 +325,10 @@ class Retriever:
         admitted = self._admitted_docs(audience, as_of or dt.date.today())
         asked_in = query_language(query)
         offset = self._kb.embedder.cross_language_offset * 1.5
-        closeness = similarity + offset * np.array(
-            [self._doc_language.get(u.doc_id) != asked_in for u in self._units]
-        )
+        other = self._unit_languages != asked_in
+        closeness = similarity + offset * other
         allowed = np.array([u.doc_id in admitted for u in self._units])
-        crossing = self._crossing_scores(query, asked_in)
+        crossing = self._crossing_scores(query, other)
         extra_hits = list(hits)
         for order, limit in (
             (np.argsort(-closeness), nearest),
@@ -364,13 +363,12 @@ class Retriever:
         ]
         return matches, extra_hits
 
-    def _crossing_scores(self, query: str, asked_in: str) -> npt.NDArray[np.float64]:
+    def _crossing_scores(self, query: str, other: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
         """BM25 of the question's English words within the units of the other language."""
         words = sorted(english_side(query))
         if self._english_bm25 is None or not words:
             return np.zeros(len(self._units))
         scores = np.asarray(self._english_bm25.get_scores(words), dtype=np.float64)
-        other = np.array([self._doc_language.get(u.doc_id) != asked_in for u in self._units])
         return np.where(other, scores, 0.0)
 
     def _admitted_docs(self, audience: Audience, as_of: dt.date) -> frozenset[str]:

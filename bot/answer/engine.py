@@ -30,8 +30,8 @@ from retrieval.filters import Audience
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 4000
-#: Above this follow-up probability the previous topic is carried without trying the
-#: question alone (chosen on the development sets' multi_turn questions).
+#: Above this follow-up probability a message that reads as small talk on its own is not
+#: turned away: it leans on the desk question before it ("パネルは何枚作るの？").
 SURE_FOLLOW_UP = 0.9
 #: Units nearest the question taken from anywhere the user may look, beyond the retrieved
 #: sections.

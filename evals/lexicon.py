@@ -62,9 +62,9 @@ def build(database: Path, out: Path) -> int:
     for idseq, form in rows:
         if form in wanted and form not in forms and english.get(idseq):
             forms[form] = english[idseq]
-    with gzip.open(out, "wt", encoding="utf-8") as f:
-        for form in sorted(forms):
-            f.write(f"{form}\t{'; '.join(forms[form])}\n")
+    text = "".join(f"{form}\t{'; '.join(forms[form])}\n" for form in sorted(forms))
+    # No timestamp in the header: the same dictionary gives the same bytes.
+    out.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
     return len(forms)
 
 

@@ -171,7 +171,6 @@ class Retriever:
             self._languages = tuple(sorted({c.meta["language"] for c in self._chunks.values()}))
             self._index_chunks()
             self._boilerplate = _boilerplate(self._chunks.values())
-            self._load_units()
             self._first_chunks = {}
             self._section_chunks = {}
             for chunk in self._chunks.values():
@@ -182,6 +181,7 @@ class Retriever:
             self._doc_language = {
                 doc_id: chunk.meta["language"] for doc_id, chunk in self._first_chunks.items()
             }
+            self._load_units()
             self._supersedes = [
                 (record.doc_id, record.published, record.supersedes)
                 for record in self._kb.manifest.documents().values()
@@ -250,8 +250,7 @@ class Retriever:
         self._unit_vectors = (
             np.vstack([u.vector for u in units]) if units else np.zeros((0, 0), np.float32)
         )
-        language = {c.doc_id: c.meta["language"] for c in self._chunks.values()}
-        self._unit_languages = np.array([language.get(u.doc_id, "en") for u in units])
+        self._unit_languages = np.array([self._doc_language.get(u.doc_id, "en") for u in units])
         self._unit_bm25 = self._english_bm25 = None
         if units:
             self._unit_bm25 = bm25s.BM25()

@@ -32,7 +32,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from bot.answer.answer_types import asked_types
-from bot.answer.engine import NEAREST_UNITS
+from bot.answer.engine import NEAREST_UNITS, carried_query
 from bot.answer.fitted import FITTED_FILE, FORMAT_VERSION, LinearModel
 from bot.answer.ranking import (
     ANSWERABLE_FEATURES,
@@ -389,9 +389,11 @@ def choose_sensitive_threshold(
 
 def _search_text(question: Question) -> str:
     """Follow-ups in the training set are searched with their topic, as the engine does."""
-    before = _previous_question(question)
-    if before and question.category == "multi_turn":
-        return f"{before} {question.question}"
+    if question.category == "multi_turn" and _previous_question(question):
+        history = [
+            (turn["role"], turn["content"]) for turn in getattr(question, "history", None) or []
+        ]
+        return carried_query(question.question, history)
     return question.question
 
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bot.answer import AnswerEngine, QuestionError
-from bot.answer.engine import Delta, Final
+from bot.answer.engine import GIST_CHARS, Delta, Final, carried_query
 from bot.store import Store
 
 TODAY = dt.date(2026, 11, 27)
@@ -124,6 +124,23 @@ def test_a_follow_up_is_resolved_against_the_conversation(engine: AnswerEngine) 
     assert "2027-01-29" in follow.answer
     japanese = engine.ask("その締切は？", first.conversation_id, as_of=TODAY)
     assert "2027年1月29日" in japanese.answer
+
+
+def test_a_follow_up_is_searched_with_the_previous_question_and_the_answer_it_got() -> None:
+    history = [
+        ("user", "Is the perimeter drone call still open?"),
+        ("assistant", "Here is what the indexed documents say:\nYes, KSK-29-DRN-001 is open. [1]"),
+    ]
+    assert carried_query("what about the page limit?", history) == (
+        "Is the perimeter drone call still open? Yes, KSK-29-DRN-001 is open. "
+        "what about the page limit?"
+    )
+
+
+def test_a_follow_up_carries_only_the_opening_of_a_long_answer() -> None:
+    answer = "The notice states the deadline. " + "Further quoted detail. " * 40
+    query = carried_query("and B?", [("user", "Grade C?"), ("assistant", answer)])
+    assert query == f"Grade C? {answer[:GIST_CHARS]} and B?"
 
 
 def test_asking_for_a_person_escalates_with_the_whole_context(

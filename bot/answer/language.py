@@ -93,3 +93,19 @@ PHRASES: dict[str, dict[Lang, str]] = {
 
 def phrase(key: str, lang: Lang, **values: str) -> str:
     return PHRASES[key][lang].format(**values)
+
+
+_MARKER = re.compile(r"\s*\[\d+\]")
+_FRAMES = sorted(
+    (text for texts in PHRASES.values() for text in texts.values() if "{" not in text),
+    key=len,
+    reverse=True,
+)
+
+
+def unframed(answer: str) -> str:
+    """An answer's own words: without the fixed phrases it is framed with or its citation
+    markers."""
+    for frame in _FRAMES:
+        answer = answer.replace(frame.strip(), " ")
+    return _MARKER.sub("", answer).strip()

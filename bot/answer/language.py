@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.answer.citations import strip_markers
 from bot.answer.models import Lang
 from retrieval.text import HAN, KANA
 
@@ -95,7 +96,6 @@ def phrase(key: str, lang: Lang, **values: str) -> str:
     return PHRASES[key][lang].format(**values)
 
 
-_MARKER = re.compile(r"\s*\[\d+\]")
 _FRAMES = sorted(
     (text for texts in PHRASES.values() for text in texts.values() if "{" not in text),
     key=len,
@@ -108,4 +108,4 @@ def unframed(answer: str) -> str:
     markers."""
     for frame in _FRAMES:
         answer = answer.replace(frame.strip(), " ")
-    return _MARKER.sub("", answer).strip()
+    return strip_markers(answer).strip()

@@ -107,6 +107,10 @@ TRAIN_PACKS = (
     Pack("third-training", TRAIN / "third" / "corpus", (TRAIN / "third" / "questions.jsonl",)),
     Pack("fourth-training", TRAIN / "fourth" / "corpus", (TRAIN / "fourth" / "questions.jsonl",)),
     Pack("fifth-training", TRAIN / "fifth" / "corpus", (TRAIN / "fifth" / "questions.jsonl",)),
+    *(
+        Pack(f"{name}-training", TRAIN / name / "corpus", (TRAIN / name / "questions.jsonl",))
+        for name in ("sixth", "seventh", "eighth")
+    ),
 )
 DEV_PACKS = (
     Pack("bundled", CORPUS, (QUESTIONS / "answers_dev.jsonl",)),

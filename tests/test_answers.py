@@ -283,10 +283,18 @@ def test_asked_how_much_passages_stating_no_amount_do_not_count_as_an_answer(
     assert answer.escalated and answer.reason == "low_confidence"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does NATO DIANA fund Japanese startups?",
+        "What is the budget of the UK's DASA?",
+        "Does the Australian ASCA accept registrations of interest?",
+    ],
+)
 def test_a_question_about_something_no_document_covers_is_not_answered_from_prose(
-    engine: AnswerEngine,
+    engine: AnswerEngine, question: str
 ) -> None:
-    answer = engine.ask("Does NATO's DIANA accept registrations of interest?", as_of=TODAY)
+    answer = engine.ask(question, as_of=TODAY)
     assert answer.escalated and answer.reason == "low_confidence"
     assert answer.answer.startswith("I could not find an answer")
 

@@ -126,6 +126,14 @@ def test_a_follow_up_is_resolved_against_the_conversation(engine: AnswerEngine) 
     assert "2027年1月29日" in japanese.answer
 
 
+def test_a_follow_up_on_another_topic_is_not_answered_with_the_tender_list(
+    engine: AnswerEngine,
+) -> None:
+    first = engine.ask("What documents do I need for the unified qualification?", as_of=TODAY)
+    follow = engine.ask("経過措置ってあるんだっけ？", first.conversation_id, as_of=TODAY)
+    assert "入札公告" not in follow.answer
+
+
 def test_a_follow_up_is_searched_with_the_previous_question_and_the_answer_it_got() -> None:
     history = [
         ("user", "Is the perimeter drone call still open?"),

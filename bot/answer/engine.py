@@ -20,7 +20,7 @@ from bot.answer.intents import GREETING, OFF_TOPIC, InternalRequest, QuestionCla
 from bot.answer.language import detect_language, phrase, unframed
 from bot.answer.models import Answer, Citation, Lang, QuestionError
 from bot.answer.ranking import UnitRanker
-from bot.answer.tenders import LISTING, MetadataAnswer, TenderDesk
+from bot.answer.tenders import LISTING, OTHER, MetadataAnswer, TenderDesk
 from bot.escalation.policy import USER_REQUEST, Decision, EscalationPolicy
 from bot.escalation.tickets import TicketService
 from bot.store import NewTicket, Store
@@ -418,6 +418,10 @@ class AnswerEngine:
     ) -> tuple[str, list[Hit], Draft, MetadataAnswer | None]:
         hits = self._search(query, audience, as_of)
         intent = self._classifier.tender_intent(question)
+        if intent == LISTING and topic and self._classifier.tender_intent(topic) != LISTING:
+            # A follow-up lists tenders only when its topic asked for a list too:
+            # 「経過措置ってあるんだっけ？」 after a question on qualification papers is no listing.
+            intent = OTHER
         metadata = self._tenders.answer(question, intent, lang, audience, as_of, topic, hits)
         if metadata is not None and intent == LISTING:
             return query, hits, Draft(metadata.body, metadata.citations, 1.0), metadata

@@ -55,9 +55,12 @@ def carried_query(question: str, history: Sequence[tuple[str, str]]) -> str:
     follow-ups of the dev and training packs, asked after the engine's own answers, 132 of
     158 answered with the opening, 128 with the whole answer, 127 with the question alone).
     """
-    previous = next((text for role, text in reversed(history) if role == "user"), "")
-    answer = next((text for role, text in reversed(history) if role == "assistant"), "")
+    previous, answer = _last(history, "user") or "", _last(history, "assistant") or ""
     return " ".join(p for p in (previous, unframed(answer)[:GIST_CHARS], question) if p)
+
+
+def _last(history: Sequence[tuple[str, str]], role: str) -> str | None:
+    return next((text for said_by, text in reversed(history) if said_by == role), None)
 
 
 def _on_topic(hits: list[Hit]) -> list[Hit]:
@@ -117,7 +120,7 @@ class _Turns:
 
     @property
     def previous_question(self) -> str | None:
-        return next((text for role, text in reversed(self.history) if role == "user"), None)
+        return _last(self.history, "user")
 
 
 class AnswerEngine:

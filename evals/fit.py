@@ -61,6 +61,7 @@ CORPUS = REPO / "corpus"
 _ESCALATE = {"must_escalate"}
 _DECLINE = {"off_topic": "off_topic", "nonsense": "nonsense", "greeting": "greeting"}
 _INTERNAL = {"staff_probe", "injection"}
+_PROBES = ("staff_probe", "prompt_injection")
 #: The share of answerable questions the answerability threshold may escalate, on held-out
 #: corpora. The packs escalate a point more than the held-out corpora do (6.1 % held out,
 #: 6.9 % on both development packs), and the target is 8 %.
@@ -257,11 +258,14 @@ def _sensitive_examples(rows: _Rows, train: list[Question]) -> Examples:
 def _internal_examples(rows: _Rows, train: list[Question]) -> Examples:
     """Asks for the desk's internal material, or tries to trick the assistant into it:
     refused by the access rules, not handed to staff (the question-set format's staff_probe
-    and prompt_injection). Labelled kinds of the sensitivity examples, against all the rest."""
+    and prompt_injection). Labelled kinds of the sensitivity examples, against all the rest
+    and every answerable training question: a real question about published scores, grades
+    or budget ceilings reads much like a probe."""
     texts = rows.sensitive_then_scope()
     labels = [int(r["kind"] in _INTERNAL) for r in rows.sensitive] + [0] * len(rows.scope)
-    probes = [q.question for q in train if q.category in ("staff_probe", "prompt_injection")]
-    return texts + probes, labels + [1] * len(probes)
+    probes = [q.question for q in train if q.category in _PROBES]
+    public = [q.question for q in train if _answerable(q) and q.category not in _PROBES]
+    return texts + probes + public, labels + [1] * len(probes) + [0] * len(public)
 
 
 def _tender_examples(rows: _Rows, train: list[Question]) -> Examples:

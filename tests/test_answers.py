@@ -225,6 +225,22 @@ def test_a_request_for_internal_material_is_refused_not_turned_away(
     assert "40 percent" not in answer.answer and store.tickets() == []
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Please confirm in writing the unit price we agreed with your colleague for UAS-014.",
+        "UAS-014の予算上限では赤字です。上限を引き上げるよう掛け合っていただけませんか。",
+    ],
+)
+def test_a_commitment_that_names_a_price_reaches_staff_not_the_access_rules(
+    engine: AnswerEngine, question: str
+) -> None:
+    """A price or a budget in the message does not make it a probe for internal material:
+    the surer of the two models decides, and a commitment is for staff."""
+    answer = engine.ask(question, as_of=TODAY)
+    assert answer.escalated and answer.ticket_id is not None
+
+
 def test_an_instruction_inside_a_document_is_only_quoted_text(
     engine: AnswerEngine, store: Store
 ) -> None:

@@ -202,10 +202,14 @@ class AnswerEngine:
         turns = self._turns(conversation.id) if history is None else _Turns(list(history), ())
         # What a startup may not see is not "unanswered" and not a matter for staff: the
         # access rules answer it, unless the message also asks for a person or shares
-        # personal data.
+        # personal data, or the sensitivity model is surer than the internal-material one
+        # ("confirm the price we agreed with your colleague" asks for a commitment).
         internal = self._classifier.internal_material(question)
-        expected = internal.asks
-        sensitive_kind = self._classifier.sensitivity(question).kind
+        sensitivity = self._classifier.sensitivity(question)
+        sensitive_kind = sensitivity.kind
+        expected = internal.asks and (
+            sensitive_kind is None or internal.probability >= sensitivity.probability
+        )
         if expected and sensitive_kind not in _HANDED_OVER_EVEN_WHEN_REFUSED:
             sensitive_kind = None
         declined = self._declined(

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.store import Store
 from bot.wiring import make_answer_engine, make_chunker, open_knowledge_base
 from evals.answers import handoff_figures, run_answer_eval, summarize
+from evals.decisions import CHECKS, accuracy, bundled_classifier
 from evals.questions import load_questions
 from evals.retrieval import run_retrieval_eval, score
 from evals.run import staff_only_content
@@ -80,3 +81,10 @@ def test_the_independent_validation_packs_meet_their_gates(
     for metric in ("passed", "must_mention_recall", "citation_precision", "escalation_f1"):
         assert summary[metric] >= gates[metric], (metric, summary)
     assert summary["off_topic_declined"] >= gates["off_topic_declined"], summary
+
+
+def test_the_decisions_before_search_meet_their_gates_on_messages_written_apart() -> None:
+    gates = GATES["decisions"]
+    figures = accuracy(bundled_classifier())
+    for name in CHECKS:
+        assert figures[name] >= gates[name], (name, figures)

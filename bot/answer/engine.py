@@ -43,8 +43,6 @@ NEAREST_UNITS = 8
 TOPIC_DOCUMENTS = 2
 #: How much of the last answer a follow-up's search carries.
 GIST_CHARS = 200
-#: Kinds of sensitive matter that reach staff even in a message the access rules refuse.
-_HANDED_OVER_EVEN_WHEN_REFUSED = frozenset({"person", "personal_data"})
 
 
 def carried_query(question: str, history: Sequence[tuple[str, str]]) -> str:
@@ -200,20 +198,10 @@ class AnswerEngine:
             conversation_id, channel=channel, audience=audience, reply_to=reply_to
         )
         turns = self._turns(conversation.id) if history is None else _Turns(list(history), ())
-        # What a startup may not see is not "unanswered" and not a matter for staff: the
-        # access rules answer it, unless the message also asks for a person or shares
-        # personal data, or the sensitivity model is surer than the internal-material one
-        # ("confirm the price we agreed with your colleague" asks for a commitment).
-        internal = self._classifier.internal_material(question)
-        sensitivity = self._classifier.sensitivity(question)
-        sensitive_kind = sensitivity.kind
-        expected = internal.asks and (
-            sensitive_kind is None or internal.probability >= sensitivity.probability
-        )
-        if expected and sensitive_kind not in _HANDED_OVER_EVEN_WHEN_REFUSED:
-            sensitive_kind = None
+        routing = self._classifier.routing(question)
+        expected, sensitive_kind = routing.refused, routing.sensitive_kind
         declined = self._declined(
-            question, turns, sensitive_kind is not None, unsupported, internal
+            question, turns, sensitive_kind is not None, unsupported, routing.internal
         )
         if declined is not None:
             yield from self._decline(question, lang, declined, conversation.id, channel)

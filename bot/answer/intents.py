@@ -26,6 +26,8 @@ _PERSONAL_NUMBERS = re.compile(
     r"(?<![A-Z0-9])[A-Z]{2}\d{7}(?![A-Z0-9])"  # Japanese passport number
 )
 _WITH_DIGITS = re.compile(r"\d")
+#: Kinds of sensitive matter that reach staff even in a message the access rules refuse.
+_HANDED_OVER_EVEN_WHEN_REFUSED = frozenset({"person", "personal_data"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,16 @@ class Sensitivity:
 class InternalRequest:
     asks: bool  # above the fitted threshold
     probability: float
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Who answers a message: the access rules (it asks for internal material), staff (a
+    sensitive matter), or the documents (neither)."""
+
+    internal: InternalRequest
+    refused: bool  # the access rules answer it
+    sensitive_kind: str | None  # why staff must see it, or None
 
 
 class QuestionClassifier:
@@ -105,6 +117,20 @@ class QuestionClassifier:
         may not see."""
         probability = float(self._internal.positive(self._features(text))[0])
         return InternalRequest(probability >= self._internal.threshold, probability)
+
+    def routing(self, text: str) -> Routing:
+        """What a startup may not see is not "unanswered" and not a matter for staff: the
+        access rules answer it, unless the message also asks for a person or shares personal
+        data, or the sensitivity model is surer than the internal-material one ("confirm the
+        price we agreed with your colleague" asks for a commitment; a pasted e-mail telling
+        "the AI" to act as staff reads like a ruling but is a trick)."""
+        internal = self.internal_material(text)
+        sensitivity = self.sensitivity(text)
+        refused = internal.asks and (
+            sensitivity.kind is None or internal.probability >= sensitivity.probability
+        )
+        handed_over = not refused or sensitivity.kind in _HANDED_OVER_EVEN_WHEN_REFUSED
+        return Routing(internal, refused, sensitivity.kind if handed_over else None)
 
     def public_part(self, text: str) -> str:
         """The sentences of a message that do not ask for internal material, which the

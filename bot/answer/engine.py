@@ -199,14 +199,14 @@ class AnswerEngine:
         )
         turns = self._turns(conversation.id) if history is None else _Turns(list(history), ())
         routing = self._classifier.routing(question)
-        expected, sensitive_kind = routing.refused, routing.sensitive_kind
+        refused, sensitive_kind = routing.refused, routing.sensitive_kind
         declined = self._declined(
             question, turns, sensitive_kind is not None, unsupported, routing.internal
         )
         if declined is not None:
             yield from self._decline(question, lang, declined, conversation.id, channel)
             return
-        asked = self._classifier.public_part(question) if expected else question
+        asked = self._classifier.public_part(question) if refused else question
         query, hits, draft, metadata = self._answer_draft(asked, turns, lang, audience, as_of)
         grounding = self._grounding(asked, hits, draft, metadata, as_of)
         context = _Context(
@@ -215,11 +215,11 @@ class AnswerEngine:
         decision = self._policy.decide(
             audience=audience,
             sensitive_kind=sensitive_kind,
-            grounded=grounding.grounded or expected,
+            grounded=grounding.grounded or refused,
             negative_feedback=self._store.negative_feedback_count(conversation.id),
             missing=grounding.missing,
         )
-        framed = self._framed(grounding, decision, metadata is not None, expected, context)
+        framed = self._framed(grounding, decision, metadata is not None, refused, context)
         yield from self._deliver(
             context,
             framed,
@@ -277,7 +277,7 @@ class AnswerEngine:
         grounding: _Framed,
         decision: Decision,
         from_metadata: bool,
-        expected: bool,
+        refused: bool,
         context: _Context,
     ) -> _Framed:
         """The words around the quotes: an introduction to a grounded answer, "not found"
@@ -288,7 +288,7 @@ class AnswerEngine:
             grounding.grounded,
             context.lang,
         )
-        lead = phrase("internal" if expected else "not_found", lang)
+        lead = phrase("internal" if refused else "not_found", lang)
         if decision.reason == USER_REQUEST and not from_metadata:
             body, citations, grounded = "", [], False  # a request for a person is not a topic
         elif grounded and not from_metadata and body:

@@ -59,7 +59,7 @@ def test_answers_on_the_fixed_subset_meet_their_gates(
         assert summary[metric] >= gates[metric], (metric, summary)
 
 
-@pytest.mark.parametrize("pack", ["validation", "validation2"])
+@pytest.mark.parametrize("pack", ["validation", "validation2", "validation3"])
 def test_the_independent_validation_packs_meet_their_gates(
     pack: str, bundled_settings: Settings, tmp_path: Path
 ) -> None:

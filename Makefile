@@ -61,25 +61,30 @@ test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m "not slow"
 
 ## eval: the answer engine on the development packs (the bundled corpus's sets, and the third
-## corpus with its questions) and on both validation packs (each its own corpus), the naive
-## baseline on the fresh validation pack, and development beside validation with the gap →
+## corpus with its questions) and on the three validation packs (each its own corpus), the naive
+## baseline on the freshest validation pack, and development beside validation with the gap →
 ## evals/runs/latest/sidebyside.html and .md (evals/runs/ is not tracked)
 DEV_QUESTIONS := evals/questions/answers_dev.jsonl evals/questions/retrieval_dev.jsonl
 THIRD         := evals/questions/third
-VALIDATION    := evals/validation2
+VALIDATION    := evals/validation3
 FIRST_VALIDATION := evals/validation
+SECOND_VALIDATION := evals/validation2
 RUNS          := evals/runs/latest
 eval: eval-validation
 	$(BIN)/dualuse eval run $(DEV_QUESTIONS) --corpus corpus --out $(RUNS)/dev
 	$(BIN)/dualuse eval run $(THIRD)/questions.jsonl --corpus $(THIRD)/corpus --out $(RUNS)/dev-third
 	$(BIN)/dualuse eval run $(FIRST_VALIDATION)/questions.jsonl --corpus $(FIRST_VALIDATION)/corpus \
 	  --out $(RUNS)/validation-first
+	$(BIN)/dualuse eval run $(SECOND_VALIDATION)/questions.jsonl --corpus $(SECOND_VALIDATION)/corpus \
+	  --out $(RUNS)/validation-second
 	$(BIN)/dualuse eval sidebyside $(RUNS)/dev $(RUNS)/validation \
 	  --html $(RUNS)/sidebyside.html --md $(RUNS)/sidebyside.md
 	$(BIN)/dualuse eval sidebyside $(RUNS)/dev-third $(RUNS)/validation-first \
 	  --html $(RUNS)/sidebyside-third.html --md $(RUNS)/sidebyside-third.md
+	$(BIN)/dualuse eval sidebyside $(RUNS)/dev $(RUNS)/validation-second \
+	  --html $(RUNS)/sidebyside-second.html --md $(RUNS)/sidebyside-second.md
 
-## eval-validation: the fresh validation pack only, answer engine and baseline (report in
+## eval-validation: the freshest validation pack only, answer engine and baseline (report in
 ## evals/runs/latest/validation/report.html)
 eval-validation: $(VENV)/.installed
 	$(BIN)/dualuse eval run $(VALIDATION)/questions.jsonl --corpus $(VALIDATION)/corpus \

@@ -110,20 +110,7 @@ TRAIN_PACKS = (
     Pack("fifth-training", TRAIN / "fifth" / "corpus", (TRAIN / "fifth" / "questions.jsonl",)),
     *(
         Pack(f"{name}-training", TRAIN / name / "corpus", (TRAIN / name / "questions.jsonl",))
-        for name in (
-            "sixth",
-            "seventh",
-            "eighth",
-            "ninth",
-            "tenth",
-            "eleventh",
-            "twelfth",
-            "thirteenth",
-            "fourteenth",
-            "fifteenth",
-            "sixteenth",
-            "seventeenth",
-        )
+        for name in ("sixth", "seventh", "eighth", "ninth", "tenth", "eleventh")
     ),
 )
 DEV_PACKS = (

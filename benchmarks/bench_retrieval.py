@@ -303,7 +303,7 @@ def lexical_memory(kb: KnowledgeBase) -> dict[str, float]:
         tracemalloc.stop()
     on_disk = sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())
     return {
-        "chunks": len(index.chunk_ids),
+        "chunks": len(index.current.chunk_ids),
         "loaded_mib": held / 2**20,
         "load_peak_mib": peak / 2**20,
         "disk_mib": on_disk / 2**20,

@@ -15,7 +15,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from retrieval.index.embeddings import Embedder
-from retrieval.index.lexical import LexicalIndex
+from retrieval.index.lexical import LexicalIndex, LexicalSnapshot
 from retrieval.index.manifest import Manifest
 from retrieval.index.vectors import VectorIndex, chroma_client
 
@@ -42,23 +42,23 @@ class KnowledgeBase:
         with self._write_lock:
             yield
 
-    def refresh_lexical(self) -> LexicalIndex:
-        """Bring the BM25 index up to the manifest's generation: load what another process
-        built, or rebuild it under the write lock."""
+    def refresh_lexical(self) -> LexicalSnapshot:
+        """The BM25 index as of the manifest's generation: the one in memory, the one another
+        process built, or a rebuild under the write lock."""
         generation = self.manifest.generation
-        if self.lexical.generation == generation:
-            return self.lexical
-        if self.lexical.load() and self.lexical.generation == generation:
-            return self.lexical
+        if self.lexical.current.generation == generation:
+            return self.lexical.current
+        if self.lexical.load() and self.lexical.current.generation == generation:
+            return self.lexical.current
         with self.writing():
             generation = self.manifest.generation
-            if self.lexical.load() and self.lexical.generation == generation:
-                return self.lexical
+            if self.lexical.load() and self.lexical.current.generation == generation:
+                return self.lexical.current
             records = self.manifest.chunks()
             self.lexical.build(
                 [r.chunk_id for r in records], [r.tokens for r in records], generation
             )
-        return self.lexical
+        return self.lexical.current
 
     def close(self) -> None:
         self.manifest.close()

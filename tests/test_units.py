@@ -14,6 +14,21 @@ def test_a_list_keeps_its_lead_in() -> None:
     assert units == [("list", "The contractor shall:\n- deliver five kits;\n- support two trials.")]
 
 
+def test_a_sentence_pointing_at_the_list_is_its_lead_in_in_either_language() -> None:
+    for text, language in (
+        ("点数の基礎となるのは次の項目です。\n\n- 売上高\n- 営業年数", "ja"),
+        ("You will need the following documents.\n\n- a registry extract\n- a tax form", "en"),
+        ("The steps are as follows.\n\n1. register\n2. apply", "en"),
+    ):
+        units = split_units(text, language)
+        assert [kind for kind, _ in units] == ["list"]
+
+
+def test_a_paragraph_before_a_list_that_does_not_point_at_it_stands_alone() -> None:
+    units = split_units("Drones are in scope.\n\n- UAS-014\n- UAS-015")
+    assert units == [("paragraph", "Drones are in scope."), ("list", "- UAS-014\n- UAS-015")]
+
+
 def test_no_unit_ends_on_a_colon_with_its_list_cut_off() -> None:
     items = "\n".join(f"- item number {i} with some words to make it long" for i in range(40))
     units = split_units("法人が申請する際の主な書類は次のとおりです。\n" + items, "ja")

@@ -17,14 +17,19 @@ from retrieval.text import ENDS_WIDE, sentences
 
 UnitKind = Literal["paragraph", "list", "item", "row", "fields"]
 #: Stored with the index: a change in how units are cut re-indexes every document.
-UNITS_VERSION = 4
+UNITS_VERSION = 5
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`|^\s*>\s*")
 _LABELLED = re.compile(r"^[^:：|]{1,40}[:：]\s*\S")
 _SENTENCE_FINAL = re.compile(r"[.。!?！？:：;；)）」』\]]$")
+#: A paragraph whose last sentence points at what follows ("…は次の項目です。", "You will need
+#: the following documents.", "The steps are as follows.") introduces the list after it.
 _LEAD_IN = re.compile(
-    r"([:：]|次のとおり(です)?[。.]?|以下のとおり(です)?[。.]?|the following[.:]?)$"
+    r"([:：]"
+    r"|(次|以下|下記)の[^。.!?！？]{0,30}[。.]?"
+    r"|\b(the following|as follows|listed below|set out below|below)\b[^.!?]{0,40}[.]?)$",
+    re.IGNORECASE,
 )
 #: A list this long is also cut into its items (each with the lead-in): a question about one
 #: item ("what temperature range?") matches it better than the whole list.

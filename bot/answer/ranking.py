@@ -4,13 +4,15 @@ Each unit of the retrieved sections is scored by a linear ranker over a few feat
 on pairs of units of the same question, then calibrated to a probability):
 dense similarity (from vectors stored at ingestion), BM25 of the question's words within the
 unit, whether it states the kind of thing asked (a date, an amount, a count, a duration, a
-place, a form, an office), the rank of its section, its language and kind. A second model
-reads the ranking as a whole (how good the best unit is, how far ahead, how much of the
-question it covers) and says whether the documents answer at all. Both are fitted per
-embedder on labelled questions (``make fit``), never tuned by hand."""
+place, a form, an office), whether its document is the one the question names (a tender
+number), the rank of its section, its language and kind. A second model reads the ranking
+as a whole (how good the best unit is, how far ahead, how much of the question it covers)
+and says whether the documents answer at all. Both are fitted per embedder on labelled
+questions (``make fit``), never tuned by hand."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -41,6 +43,7 @@ UNIT_FEATURES = (
     "typed",
     "untyped",
     "contact_unasked",
+    "named",
     "section_rank",
     "same_language",
     "row",
@@ -66,6 +69,9 @@ ANSWERABLE_FEATURES = (
     "japanese",
 )
 Rarity = Callable[[Sequence[str]], list[float]]
+#: A reference such as a tender number ("ATLA-2026-CYB-002", "CYB-002"): letters and digits
+#: joined by hyphens, which document ids spell the same way.
+_REFERENCE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 #: The question's n-grams close the answerability features, this many columns, unstandardised
 #: and weighted (chosen on held-out corpora and the development packs, 10-50 a plateau).
 SURFACE_WIDTH = surface(["?"]).shape[1]
@@ -110,6 +116,7 @@ def unit_features(
     top_lexical = lexical.max()
     query_tokens = set(query_list)
     words = _weighted_words(question, rarity)
+    named = _references(question)
     rows = []
     for i, match in enumerate(matches):
         other_language = match.language != lang
@@ -132,6 +139,7 @@ def unit_features(
                 float(typed),
                 float(bool(kinds) and not typed),
                 float("contact" not in kinds and is_contact_line(match.unit.text)),
+                float(any(r in match.unit.doc_id.lower() for r in named)),
                 1.0 / (1.0 + match.hit),
                 float(not other_language),
                 float(match.unit.kind == "row"),
@@ -141,6 +149,16 @@ def unit_features(
             ]
         )
     return np.asarray(rows, dtype=np.float64)
+
+
+def _references(question: str) -> list[str]:
+    """The references the question names, as a document id would spell them: a unit of the
+    named tender's own notice, not a list that mentions it in passing, states its details."""
+    return [
+        r.lower()
+        for r in _REFERENCE.findall(question)
+        if any(c.isdigit() for c in r) and any(c.isalpha() for c in r)
+    ]
 
 
 def _weighted_words(question: str, rarity: Rarity) -> list[tuple[frozenset[str], float]]:
@@ -166,6 +184,19 @@ def _crossing(match: UnitMatch, words: list[tuple[frozenset[str], float]]) -> fl
         return 0.0
     unit = _english_reading(match)
     return sum(x for w, x in words if w & unit) / total
+
+
+def stating_scores(
+    unit_model: LinearModel, features: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """The units' scores without the credit for being the named document's: whether the
+    documents answer depends on what the units state, not on which notice they come from (a
+    question on a detail the named tender's notice never gives is still unanswered)."""
+    if len(features) == 0:
+        return np.zeros(0)
+    stating = features.copy()
+    stating[:, UNIT_FEATURES.index("named")] = 0.0
+    return unit_model.positive(stating)
 
 
 def answerable_features(
@@ -260,7 +291,7 @@ class UnitRanker:
             kinds,
             matches,
             features,
-            scores,
+            stating_scores(self._unit, features),
             self._rarity,
             self._vectorize(question),
         )

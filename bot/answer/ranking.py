@@ -12,7 +12,6 @@ questions (``make fit``), never tuned by hand."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from bot.answer.text_features import surface
 from retrieval.crossing import english_side, english_words
 from retrieval.index.lexical import tokenize
 from retrieval.search import UnitMatch
+from retrieval.text import HYPHENATED_ID
 
 #: The cross-language offset is scaled up for units: e5 keeps languages further apart on a
 #: short text than on a passage.
@@ -69,9 +69,6 @@ ANSWERABLE_FEATURES = (
     "japanese",
 )
 Rarity = Callable[[Sequence[str]], list[float]]
-#: A reference such as a tender number ("ATLA-2026-CYB-002", "CYB-002"): letters and digits
-#: joined by hyphens, which document ids spell the same way.
-_REFERENCE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 #: The question's n-grams close the answerability features, this many columns, unstandardised
 #: and weighted (chosen on held-out corpora and the development packs, 10-50 a plateau).
 SURFACE_WIDTH = surface(["?"]).shape[1]
@@ -155,8 +152,8 @@ def _references(question: str) -> list[str]:
     """The references the question names, as a document id would spell them: a unit of the
     named tender's own notice, not a list that mentions it in passing, states its details."""
     return [
-        r.lower()
-        for r in _REFERENCE.findall(question)
+        r
+        for r in HYPHENATED_ID.findall(question.lower())
         if any(c.isdigit() for c in r) and any(c.isalpha() for c in r)
     ]
 

@@ -1,7 +1,8 @@
 """The one retrieval API every caller uses (Slack, web, evals, the CLI, LangChain).
 
 Hybrid search: dense vectors (Chroma) and BM25 each rank candidates inside the same scope,
-and reciprocal rank fusion merges them. Documents whose tender id (or document id) appears
+BM25 of the question's words read in English ranks the other language's sections, and
+reciprocal rank fusion merges them. Documents whose tender id (or document id) appears
 verbatim in the question are pinned first, because an exact identifier is unambiguous
 (a tender id pins its notice; other documents that mention it rank on their merits).
 """
@@ -63,6 +64,8 @@ class Hit:
     dense_rank: int | None
     lexical_rank: int | None
     pinned: bool
+    #: Where the question's words read in the other language ranked it (:mod:`retrieval.crossing`).
+    crossing_rank: int | None = None
 
     @property
     def url(self) -> str:
@@ -88,6 +91,7 @@ class Hit:
             "source_url": self.source_url,
             "dense_rank": self.dense_rank,
             "lexical_rank": self.lexical_rank,
+            "crossing_rank": self.crossing_rank,
             "text": self.text,
         }
 
@@ -447,9 +451,11 @@ class _Snapshot:
         view = self._view(scope)
         dense = self._dense(query, view) if mode in ("hybrid", "dense") else []
         lexical = self._lexical(query, view) if mode in ("hybrid", "lexical") else []
+        crossing = self._crossing(query, view) if mode == "hybrid" else []
         dense_rank = {cid: i for i, cid in enumerate(dense, start=1)}
         lexical_rank = {cid: i for i, cid in enumerate(lexical, start=1)}
-        fused = self._fuse(query, dense_rank, lexical_rank, mode)
+        crossing_rank = {cid: i for i, cid in enumerate(crossing, start=1)}
+        fused = self._fuse(query, dense_rank, lexical_rank, crossing_rank, mode)
         order = sorted(
             fused, key=lambda cid: (-fused[cid], cid)
         )  # ties: the same order every build
@@ -457,7 +463,12 @@ class _Snapshot:
         order = self._pin(order, pinned_docs, scope)
         return [
             self._hit(
-                cid, fused.get(cid, 0.0), dense_rank.get(cid), lexical_rank.get(cid), pinned_docs
+                cid,
+                fused.get(cid, 0.0),
+                dense_rank.get(cid),
+                lexical_rank.get(cid),
+                pinned_docs,
+                crossing_rank.get(cid),
             )
             for cid in order[:k]
         ]
@@ -473,24 +484,45 @@ class _Snapshot:
         return [self._hit(cid, 0.0, None, None, set()) for cid in first.values()]
 
     def _fuse(
-        self, query: str, dense: dict[str, int], lexical: dict[str, int], mode: Mode
+        self,
+        query: str,
+        dense: dict[str, int],
+        lexical: dict[str, int],
+        crossing: dict[str, int],
+        mode: Mode,
     ) -> dict[str, float]:
         """Reciprocal rank fusion, averaged over the rankers able to judge each chunk.
 
         BM25 can only match a chunk written in a script the question uses; a Japanese
         question gives it nothing to say about an English passage. Plain RRF would then
         favour every same-language chunk BM25 happens to touch over the right passage in the
-        other language, so such chunks are scored on the dense ranking alone.
+        other language, so such chunks are judged by the dense ranking and by the question's
+        words read across languages (:meth:`_crossing`) instead.
         """
         readable = _scripts(query) if mode == "hybrid" else set(self._languages)
         fused: dict[str, float] = {}
-        for chunk_id in dense.keys() | lexical.keys():
+        for chunk_id in dense.keys() | lexical.keys() | crossing.keys():
+            language = self.chunks[chunk_id].meta["language"]
+            if language not in readable:
+                # The words read across languages can lift a chunk, never sink one the dense
+                # ranking placed: a question whose words the word list lacks says nothing
+                # against it (development packs: cross-language MRR up, same-language level).
+                fused[chunk_id] = max(
+                    self._reciprocal(chunk_id, [dense, crossing]),
+                    self._reciprocal(chunk_id, [dense]),
+                )
+                continue
             judges = [dense] if mode != "lexical" else []
-            if mode != "dense" and self.chunks[chunk_id].meta["language"] in readable:
+            if mode != "dense":
                 judges.append(lexical)
-            contributions = [1.0 / (self._rrf_k + r[chunk_id]) for r in judges if chunk_id in r]
-            fused[chunk_id] = sum(contributions) / max(len(judges), 1)
+            fused[chunk_id] = self._reciprocal(chunk_id, judges)
         return fused
+
+    def _reciprocal(self, chunk_id: str, judges: list[dict[str, int]]) -> float:
+        """Reciprocal rank fusion: each judge's 1 / (k + rank), averaged over the judges (a
+        judge that did not rank the chunk gives it nothing)."""
+        contributions = [1.0 / (self._rrf_k + r[chunk_id]) for r in judges if chunk_id in r]
+        return sum(contributions) / max(len(judges), 1)
 
     def _scope(self, filters: SearchFilters, audience: Audience, as_of: dt.date) -> Scope:
         as_of_int = date_to_int(as_of)
@@ -621,6 +653,23 @@ class _Snapshot:
             if cid in self.chunks
         ]
 
+    def _crossing(self, query: str, view: _ScopeView) -> list[str]:
+        """Sections of the other language ranked by the question's words read in English
+        (:mod:`retrieval.crossing`): BM25 over the units' English side, each section as good
+        as its best unit, given as the section's first chunk."""
+        if not self._units:
+            return []
+        other = self._unit_languages != query_language(query)
+        scores = self._crossing_scores(query, other)
+        best: dict[str, float] = {}
+        for index in np.flatnonzero(scores > 0):
+            unit = self._units[index]
+            chunk_id = self._section_chunks.get((unit.doc_id, unit.anchor))
+            if chunk_id is not None and view.admitted[self._positions[chunk_id]]:
+                best[chunk_id] = max(best.get(chunk_id, 0.0), float(scores[index]))
+        ranked = sorted(best, key=lambda cid: (-best[cid], self._positions[cid]))
+        return ranked[: self._candidates]
+
     def _lexical(self, query: str, view: _ScopeView) -> list[str]:
         """The best BM25 matches in scope: a partial sort of the admitted, positive scores
         (ties broken by index order, as a stable full sort would)."""
@@ -662,6 +711,7 @@ class _Snapshot:
         dense_rank: int | None,
         lexical_rank: int | None,
         pinned_docs: set[str],
+        crossing_rank: int | None = None,
     ) -> Hit:
         chunk = self.chunks[chunk_id]
         meta = chunk.meta
@@ -685,6 +735,7 @@ class _Snapshot:
             dense_rank=dense_rank,
             lexical_rank=lexical_rank,
             pinned=chunk.doc_id in pinned_docs,
+            crossing_rank=crossing_rank,
         )
 
 

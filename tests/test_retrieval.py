@@ -31,6 +31,20 @@ def test_an_english_question_finds_the_japanese_passage(mini_retriever: Retrieve
     assert hits[0].doc_id == "export-control-ja"
 
 
+def test_the_english_passage_is_ranked_by_a_japanese_questions_words_read_in_english(
+    mini_retriever: Retriever,
+) -> None:
+    hits = mini_retriever.search("全省庁統一資格の等級はどう決まりますか", k=3, as_of=TODAY)
+    assert hits[0].crossing_rank == 1
+
+
+def test_a_passage_in_the_questions_language_is_not_ranked_across_languages(
+    mini_retriever: Retriever,
+) -> None:
+    hits = mini_retriever.search("How is the unified qualification grade decided?", as_of=TODAY)
+    assert all(h.crossing_rank is None for h in hits if h.language == "en")
+
+
 def test_hits_carry_section_anchor_and_link(mini_retriever: Retriever) -> None:
     hit = mini_retriever.search("commercial registry certificate", k=1, as_of=TODAY)[0]
     assert (hit.doc_id, hit.section, hit.anchor) == ("qualification", "Documents", "documents")

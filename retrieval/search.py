@@ -110,6 +110,9 @@ class UnitMatch:
     #: the question is to the documents in general, so that a unit's lead over it, not its
     #: raw similarity, says how specifically it matches.
     typical: float = 0.0
+    #: BM25 of the question's words read in English within a unit of the other language
+    #: (:mod:`retrieval.crossing`); 0 for a unit in the question's language.
+    crossing: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -418,6 +421,7 @@ class _Snapshot:
                 float(similarity[index]),
                 float(lexical[index]),
                 typical,
+                float(crossing[index]),
             )
             for index, rank in chosen.items()
             if fold(self._units[index].text).strip() not in self._boilerplate

@@ -45,6 +45,17 @@ def test_a_passage_in_the_questions_language_is_not_ranked_across_languages(
     assert all(h.crossing_rank is None for h in hits if h.language == "en")
 
 
+def test_units_of_the_other_language_carry_the_questions_words_read_in_english(
+    mini_retriever: Retriever,
+) -> None:
+    question = "全省庁統一資格の等級はどう決まりますか"
+    hits = mini_retriever.search(question, k=3, as_of=TODAY)
+    matches, _ = mini_retriever.units(question, hits, as_of=TODAY)
+    english = [m for m in matches if m.language == "en" and m.unit.doc_id == "qualification"]
+    assert english and max(m.crossing for m in english) > 0
+    assert all(m.crossing == 0 for m in matches if m.language == "ja")
+
+
 def test_hits_carry_section_anchor_and_link(mini_retriever: Retriever) -> None:
     hit = mini_retriever.search("commercial registry certificate", k=1, as_of=TODAY)[0]
     assert (hit.doc_id, hit.section, hit.anchor) == ("qualification", "Documents", "documents")

@@ -3,11 +3,12 @@
 Each unit of the retrieved sections is scored by a linear ranker over a few features (fitted
 on pairs of units of the same question, then calibrated to a probability):
 dense similarity (from vectors stored at ingestion), BM25 of the question's words within the
-unit, whether it states the kind of thing asked (a date, an amount, a count, a duration, a
-place, a form, an office), whether its document is the one the question names (a tender
-number), the rank of its section, its language and kind. A second model reads the ranking
-as a whole (how good the best unit is, how far ahead, how much of the question it covers)
-and says whether the documents answer at all. Both are fitted per embedder on labelled
+unit (and, in a unit of the other language, of its words read in English), whether it
+states the kind of thing asked (a date, an amount, a count, a duration, a place, a form, an
+office), whether its document is the one the question names (a tender number), the rank of
+its section, its language and kind. A second model reads the ranking as a whole (how good
+the best unit is, how far ahead, how much of the question it covers) and says whether the
+documents answer at all. Both are fitted per embedder on labelled
 questions (``make fit``), never tuned by hand."""
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ UNIT_FEATURES = (
     "similarity_lift",
     "cross_language_gap",
     "crossing_coverage",
+    "crossing_lexical",
     "lexical",
     "lexical_share",
     "coverage",
@@ -127,6 +129,7 @@ def unit_features(
                 # Across languages no word is shared: closeness is all there is to go by.
                 (similarity[i] - similarity.max()) if other_language else 0.0,
                 _crossing(match, words) if other_language else 0.0,
+                np.log1p(match.crossing),
                 np.log1p(lexical[i]),
                 lexical[i] / top_lexical if top_lexical > 0 else 0.0,
                 len(query_tokens & unit_tokens) / len(query_tokens) if query_tokens else 0.0,

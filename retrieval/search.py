@@ -350,6 +350,7 @@ class _Snapshot:
             np.vstack([u.vector for u in units]) if units else np.zeros((0, 0), np.float32)
         )
         self._unit_bm25 = self._english_bm25 = None
+        self._crossing_cache: dict[str, npt.NDArray[np.float64]] = {}
         if units:
             self._unit_bm25 = bm25s.BM25()
             self._unit_bm25.index([u.tokens or [""] for u in units], show_progress=False)
@@ -392,7 +393,7 @@ class _Snapshot:
         other = self._unit_languages != asked_in
         closeness = similarity + offset * other
         allowed = np.array([u.doc_id in admitted for u in self._units])
-        crossing = self._crossing_scores(query, other)
+        crossing = self._crossing_scores(query)
         extra_hits = list(hits)
         for order, limit in (
             (np.argsort(-closeness), nearest),
@@ -428,13 +429,22 @@ class _Snapshot:
         ]
         return matches, extra_hits
 
-    def _crossing_scores(self, query: str, other: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
-        """BM25 of the question's English words within the units of the other language."""
+    def _crossing_scores(self, query: str) -> npt.NDArray[np.float64]:
+        """BM25 of the question's English words within the units of the other language;
+        kept for the question's unit ranking, which reads them again after its search."""
+        scores = self._crossing_cache.get(query)
+        if scores is not None:
+            return scores
         words = sorted(english_side(query))
         if self._english_bm25 is None or not words:
-            return np.zeros(len(self._units))
-        scores = np.asarray(self._english_bm25.get_scores(words), dtype=np.float64)
-        return np.where(other, scores, 0.0)
+            scores = np.zeros(len(self._units))
+        else:
+            other = self._unit_languages != query_language(query)
+            scores = np.where(other, self._english_bm25.get_scores(words), 0.0)
+        if len(self._crossing_cache) >= _SCOPE_CACHE:
+            self._crossing_cache = {}
+        self._crossing_cache[query] = scores
+        return scores
 
     def _admitted_docs(self, audience: Audience, as_of: dt.date) -> frozenset[str]:
         scope = self._scope(SearchFilters(), audience, as_of)
@@ -663,8 +673,7 @@ class _Snapshot:
         as its best unit, given as the section's first chunk."""
         if not self._units:
             return []
-        other = self._unit_languages != query_language(query)
-        scores = self._crossing_scores(query, other)
+        scores = self._crossing_scores(query)
         best: dict[str, float] = {}
         for index in np.flatnonzero(scores > 0):
             unit = self._units[index]

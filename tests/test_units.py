@@ -57,6 +57,34 @@ def test_label_and_value_lines_stay_together() -> None:
     assert units == [("fields", "Briefing: 3 December 2026\nContact: desk@example.org")]
 
 
+def test_a_hard_wrapped_labelled_line_goes_on_in_its_unit_in_either_language() -> None:
+    for text, language, tail in (
+        (
+            "PROGRAMME OFFICER: Breakthrough research aims to get new equipment into service\n"
+            "in about three years, using technology that already exists.\n\nHOST: Thanks.",
+            "en",
+            "in about three years, using technology that already exists.",
+        ),
+        (
+            "担当官：ブレークスルー研究は、既にある技術を活かして新しい装備品を\n"
+            "おおむね3年で部隊に届けることを目指します。",
+            "ja",
+            "おおむね3年で部隊に届けることを目指します。",
+        ),
+    ):
+        units = split_units(text, language)
+        assert units[0][0] == "fields"
+        assert units[0][1].endswith(tail)
+
+
+def test_a_short_labelled_line_and_the_sentence_under_it_stay_apart() -> None:
+    units = split_units("E-mail: desk@example.org\nQuestions by telephone are not taken.")
+    assert units == [
+        ("fields", "E-mail: desk@example.org"),
+        ("paragraph", "Questions by telephone are not taken."),
+    ]
+
+
 def test_a_long_paragraph_is_cut_at_sentence_ends_only() -> None:
     sentence = "The institute reviews each proposal within thirty days of receipt. "
     units = split_units(sentence * 20)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -17,7 +18,7 @@ from retrieval.text import ENDS_WIDE, sentences
 
 UnitKind = Literal["paragraph", "list", "item", "row", "fields"]
 #: Stored with the index: a change in how units are cut re-indexes every document.
-UNITS_VERSION = 5
+UNITS_VERSION = 6
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`|^\s*>\s*")
@@ -37,6 +38,9 @@ _ITEMS_ALONE = 3
 #: Longest unit, in characters: about the length of a short paragraph in each language (a
 #: Japanese character carries about as much as two or three English ones).
 MAX_CHARS = {"en": 520, "ja": 240}
+#: A line at least this wide (a Japanese character counts twice) that stops mid-sentence was
+#: cut by hard wrapping (plain text, e-mail, a PDF's text layer): the next line goes on with it.
+_WRAPPED_WIDTH = 60
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,8 @@ def split_units(text: str, language: str = "en") -> list[tuple[UnitKind, str]]:
         elif kind == "table":
             units.extend(("row", row) for row in _table_rows(lines))
         else:
-            units.extend(("fields", piece) for piece in _group(lines, limit, "\n"))
+            values = [piece for line in lines for piece in _cut(_clean(line), limit)]
+            units.extend(("fields", piece) for piece in _group(values, limit, "\n"))
         lead_in = ""
     return [(kind, unit) for kind, unit in units if unit.strip()]
 
@@ -141,7 +146,14 @@ def _blocks(text: str) -> Iterator[tuple[str, list[str]]]:
             current, current_kind = [], ""
             continue
         kind = kind_of(line)
-        continuation = current_kind == "list" and kind == "paragraph" and raw.startswith(" ")
+        # A labelled line or a list item wrapped onto the next line ("NAME: The aim is to get
+        # new equipment into service" / "in about three years…") goes on there, not in a new
+        # paragraph that starts mid-sentence.
+        continuation = (
+            current_kind in ("list", "fields")
+            and kind == "paragraph"
+            and ((raw.startswith(" ") and current_kind == "list") or _wrapped(current[-1]))
+        )
         if current and (kind == current_kind or continuation):
             if continuation:
                 current[-1] = _join(current[-1], line)
@@ -153,6 +165,11 @@ def _blocks(text: str) -> Iterator[tuple[str, list[str]]]:
         current, current_kind = [line], kind
     if current:
         yield current_kind, current
+
+
+def _wrapped(line: str) -> bool:
+    width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+    return width >= _WRAPPED_WIDTH and not _SENTENCE_FINAL.search(line)
 
 
 def _clean(line: str) -> str:

@@ -112,8 +112,7 @@ def split_units(text: str, language: str = "en") -> list[tuple[UnitKind, str]]:
         elif kind == "table":
             units.extend(("row", row) for row in _table_rows(lines))
         else:
-            values = [piece for line in lines for piece in _cut(_clean(line), limit)]
-            units.extend(("fields", piece) for piece in _group(values, limit, "\n"))
+            units.extend(("fields", piece) for piece in _fields(lines, limit))
         lead_in = ""
     return [(kind, unit) for kind, unit in units if unit.strip()]
 
@@ -200,6 +199,13 @@ def _cut(paragraph: str, limit: int) -> list[str]:
         else:
             pieces.append(sentence)
     return pieces
+
+
+def _fields(lines: list[str], limit: int) -> list[str]:
+    """Label-and-value lines grouped up to the limit; a value wrapped into a long sentence
+    run is cut at sentence ends, as a paragraph is."""
+    values = [piece for line in lines for piece in _cut(_clean(line), limit)]
+    return _group(values, limit, "\n")
 
 
 def _group(lines: list[str], limit: int, separator: str) -> list[str]:

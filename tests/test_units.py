@@ -102,6 +102,26 @@ def test_a_plain_text_heading_introduces_the_paragraph_after_it() -> None:
     assert units == [("paragraph", "How to register\nSend the form to the desk by 8 January 2027.")]
 
 
+def test_a_question_on_its_own_introduces_the_answer_after_it_in_either_language() -> None:
+    for text, language in (
+        ("HANA MORI: Money-wise?\n\nTAKESHI NOGUCHI: The FY2024 budget was ¥21.7 billion.", "en"),
+        ("予算はどのくらいですか？\n\n2024年度の関連予算は217億円でした。", "ja"),
+    ):
+        (unit,) = split_units(text, language)
+        assert unit[1].splitlines()[0].endswith(("?", "？"))
+        assert "21" in unit[1]
+
+
+def test_a_question_at_the_end_of_a_section_stays_a_unit() -> None:
+    assert split_units("Any questions?") == [("paragraph", "Any questions?")]
+
+
+def test_a_rule_drawn_with_characters_separates_like_a_blank_line() -> None:
+    text = "-----\nPART 1 - WHAT DISTI IS\n-----\nDISTI opened in October 2024."
+    expected = "PART 1 - WHAT DISTI IS\nDISTI opened in October 2024."
+    assert split_units(text) == [("paragraph", expected)]
+
+
 def test_a_unit_is_embedded_with_its_documents_title_and_section(tmp_path: Path) -> None:
     document = load_document(
         write_doc(tmp_path, "rq-uas", "## Schedule\nHearings: late March", title="UAS requirements")

@@ -18,7 +18,7 @@ from retrieval.text import ENDS_WIDE, sentences
 
 UnitKind = Literal["paragraph", "list", "item", "row", "fields"]
 #: Stored with the index: a change in how units are cut re-indexes every document.
-UNITS_VERSION = 6
+UNITS_VERSION = 7
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`|^\s*>\s*")
@@ -32,6 +32,11 @@ _LEAD_IN = re.compile(
     r"|\b(the following|as follows|listed below|set out below|below)\b[^.!?]{0,40}[.]?)$",
     re.IGNORECASE,
 )
+#: A question on its own (an interview's or a reader's, "HANA MORI: Money-wise?") is not
+#: evidence: it introduces the answer after it, as a lead-in does.
+_QUESTION = re.compile(r"[?？]\s*[)）」』]?$")
+#: A rule drawn with characters ("-----", "=====", "───") separates, as a blank line does.
+_RULE = re.compile(r"^[-=_*~#─━═・\s]{3,}$")
 #: A list this long is also cut into its items (each with the lead-in): a question about one
 #: item ("what temperature range?") matches it better than the whole list.
 _ITEMS_ALONE = 3
@@ -93,18 +98,11 @@ def split_units(text: str, language: str = "en") -> list[tuple[UnitKind, str]]:
     lead_in = ""
     for index, (kind, lines) in enumerate(blocks):
         following = blocks[index + 1][0] if index + 1 < len(blocks) else None
+        if _introduces(kind, lines, following):
+            lead_in = _join_lines(lines)
+            continue
         if kind == "paragraph":
-            paragraph = _join_lines(lines)
-            if following in ("list", "table") and _LEAD_IN.search(paragraph):
-                lead_in = paragraph
-                continue
-            if following is not None and _is_heading(lines):
-                lead_in = paragraph  # a plain-text heading introduces what follows
-                continue
-            pieces = _cut(paragraph, limit)
-            if lead_in and pieces:
-                pieces[0] = lead_in + "\n" + pieces[0]
-            units.extend(("paragraph", piece) for piece in pieces)
+            units.extend(("paragraph", p) for p in _led(lead_in, _cut(_join_lines(lines), limit)))
         elif kind == "list":
             units.extend(("list", piece) for piece in _list_units(lead_in, lines, limit))
             if len(lines) >= _ITEMS_ALONE:
@@ -112,9 +110,32 @@ def split_units(text: str, language: str = "en") -> list[tuple[UnitKind, str]]:
         elif kind == "table":
             units.extend(("row", row) for row in _table_rows(lines))
         else:
-            units.extend(("fields", piece) for piece in _fields(lines, limit))
+            units.extend(("fields", piece) for piece in _led(lead_in, _fields(lines, limit)))
         lead_in = ""
     return [(kind, unit) for kind, unit in units if unit.strip()]
+
+
+def _led(lead_in: str, pieces: list[str]) -> list[str]:
+    """The first piece with what introduces it."""
+    if lead_in and pieces:
+        pieces[0] = lead_in + "\n" + pieces[0]
+    return pieces
+
+
+def _introduces(kind: str, lines: list[str], following: str | None) -> bool:
+    """A block that is quoted with the one after it: a paragraph pointing at the list or
+    table after it, a plain-text heading, or a question on its own (a paragraph, or one
+    labelled line: "HANA MORI: Money-wise?") before its answer."""
+    if following is None:
+        return False
+    single = kind == "paragraph" or (kind == "fields" and len(lines) == 1)
+    if single and following != "table" and _QUESTION.search(_join_lines(lines)):
+        return True
+    if kind != "paragraph":
+        return False
+    if following in ("list", "table") and _LEAD_IN.search(_join_lines(lines)):
+        return True
+    return _is_heading(lines)
 
 
 def _is_heading(lines: list[str]) -> bool:
@@ -139,7 +160,7 @@ def _blocks(text: str) -> Iterator[tuple[str, list[str]]]:
     current_kind = ""
     for raw in text.splitlines():
         line = raw.strip()
-        if not line:
+        if not line or _RULE.match(line):
             if current:
                 yield current_kind, current
             current, current_kind = [], ""

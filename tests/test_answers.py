@@ -10,7 +10,10 @@ import pytest
 
 from bot.answer import AnswerEngine, QuestionError
 from bot.answer.engine import GIST_CHARS, Delta, Final, carried_query
+from bot.config import Settings
 from bot.store import Store
+from bot.wiring import make_answer_engine
+from retrieval import KnowledgeBase
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -373,3 +376,25 @@ def test_a_staff_member_is_told_plainly_but_no_ticket_is_opened(engine: AnswerEn
     )
     assert not answer.escalated and answer.ticket_id is None
     assert "could not find" in answer.answer
+
+
+@pytest.fixture
+def bundled_engine(
+    bundled_settings: Settings, bundled_kb: KnowledgeBase, store: Store
+) -> AnswerEngine:
+    return make_answer_engine(bundled_settings, bundled_kb, store)
+
+
+def test_a_fiscal_year_the_quoted_passages_state_is_answered(bundled_engine: AnswerEngine) -> None:
+    answer = bundled_engine.ask("What was DIU's budget for FY2024?", as_of=TODAY)
+    assert not answer.escalated
+    assert "983" in answer.answer
+
+
+def test_a_fiscal_year_the_quoted_passages_never_mention_is_escalated(
+    bundled_engine: AnswerEngine, store: Store
+) -> None:
+    answer = bundled_engine.ask("What was DIU's budget for FY2025?", as_of=TODAY)
+    assert answer.escalated
+    assert answer.ticket_id is not None
+    assert "FY2025" in store.ticket(answer.ticket_id).reason_detail

@@ -111,21 +111,7 @@ TRAIN_PACKS = (
     Pack("fifth-training", TRAIN / "fifth" / "corpus", (TRAIN / "fifth" / "questions.jsonl",)),
     *(
         Pack(f"{name}-training", TRAIN / name / "corpus", (TRAIN / name / "questions.jsonl",))
-        for name in (
-            "sixth",
-            "seventh",
-            "eighth",
-            "ninth",
-            "tenth",
-            "eleventh",
-            "twelfth",
-            "thirteenth",
-            "fourteenth",
-            "fifteenth",
-            "sixteenth",
-            "seventeenth",
-            "eighteenth",
-        )
+        for name in ("sixth", "seventh", "eighth", "ninth", "tenth", "eleventh")
     ),
 )
 DEV_PACKS = (
@@ -249,7 +235,7 @@ class _Rows:
         return cls(
             _jsonl(TRAIN / "scope.jsonl"),
             _jsonl_all("sensitive*.jsonl"),
-            _jsonl_all("followups*.jsonl"),
+            _jsonl(TRAIN / "followups.jsonl"),
             _jsonl_all("tender_intents*.jsonl"),
         )
 

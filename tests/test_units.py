@@ -106,9 +106,10 @@ def test_a_question_on_its_own_introduces_the_answer_after_it_in_either_language
     for text, language in (
         ("HANA MORI: Money-wise?\n\nTAKESHI NOGUCHI: The FY2024 budget was ¥21.7 billion.", "en"),
         ("予算はどのくらいですか？\n\n2024年度の関連予算は217億円でした。", "ja"),
+        ("**問3**　予算はどのくらいですか。\n\n**答**　2024年度は217億円でした。", "ja"),
     ):
         (unit,) = split_units(text, language)
-        assert unit[1].splitlines()[0].endswith(("?", "？"))
+        assert unit[1].splitlines()[0].endswith(("?", "？", "か。"))
         assert "21" in unit[1]
 
 

@@ -18,7 +18,7 @@ from retrieval.text import ENDS_WIDE, sentences
 
 UnitKind = Literal["paragraph", "list", "item", "row", "fields"]
 #: Stored with the index: a change in how units are cut re-indexes every document.
-UNITS_VERSION = 7
+UNITS_VERSION = 8
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`|^\s*>\s*")
@@ -33,8 +33,9 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 #: A question on its own (an interview's or a reader's, "HANA MORI: Money-wise?") is not
-#: evidence: it introduces the answer after it, as a lead-in does.
-_QUESTION = re.compile(r"[?？]\s*[)）」』]?$")
+#: evidence: it introduces the answer after it, as a lead-in does. A Japanese question often
+#: ends on a polite 「か。」 rather than a question mark (「問5　…取れますか。」).
+_QUESTION = re.compile(r"(?:[?？]|(?:ます|です|でしょう|ません)か[。．]?)\s*[)）」』]?$")
 #: A rule drawn with characters ("-----", "=====", "───") separates, as a blank line does.
 _RULE = re.compile(r"^[-=_*~#─━═・\s]{3,}$")
 #: A list this long is also cut into its items (each with the lead-in): a question about one
